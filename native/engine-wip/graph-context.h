@@ -1,0 +1,41 @@
+// One graph under construction: its ggml context (metadata only), the graph, and which named
+// intermediates the caller wants copied out after compute (for layer-by-layer comparisons).
+#pragma once
+
+#include "ggml.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace gitcap {
+
+class graph_context {
+public:
+    static constexpr size_t max_nodes = 16384;
+
+    explicit graph_context(const std::vector<std::string> & wanted = {});
+    ~graph_context();
+    graph_context(const graph_context &) = delete;
+    graph_context & operator=(const graph_context &) = delete;
+
+    ggml_context * ctx() const { return ctx_; }
+    ggml_cgraph * graph() const { return gf_; }
+
+    // A graph input, filled after allocation by name.
+    ggml_tensor * input(const char * name, ggml_type type, int64_t ne0, int64_t ne1 = 1, int64_t ne2 = 1, int64_t ne3 = 1);
+    bool wants(const char * name) const { return wanted_.count(name) != 0; }
+    // Names an intermediate; when the caller asked for it, copies it out of the allocator's reach.
+    ggml_tensor * named(ggml_tensor * t, const char * name);
+    void output(ggml_tensor * t, const char * name);
+    const std::vector<ggml_tensor *> & debug_outputs() const { return debug_; }
+
+private:
+    std::vector<uint8_t> meta_;
+    ggml_context * ctx_ = nullptr;
+    ggml_cgraph * gf_ = nullptr;
+    std::set<std::string> wanted_;
+    std::vector<ggml_tensor *> debug_;
+};
+
+} // namespace gitcap

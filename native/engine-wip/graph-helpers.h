@@ -1,0 +1,44 @@
+// Small graph-building helpers shared by the vision and text graphs.
+#pragma once
+
+#include "ggml.h"
+
+namespace gitcap {
+
+// LayerNorm over the first dimension: (x - mean) / sqrt(var + eps) * w + b
+inline ggml_tensor * layer_norm(ggml_context * ctx, ggml_tensor * x, ggml_tensor * w, ggml_tensor * b, float eps) {
+    x = ggml_norm(ctx, x, eps);
+    return ggml_add(ctx, ggml_mul(ctx, x, w), b);
+}
+
+// x @ W^T + b, PyTorch's nn.Linear; x: [in, n] -> [out, n]
+inline ggml_tensor * linear(ggml_context * ctx, ggml_tensor * x, ggml_tensor * w, ggml_tensor * b) {
+    x = ggml_mul_mat(ctx, w, x);
+    return b ? ggml_add(ctx, x, b) : x;
+}
+
+// CLIP's quick_gelu x * sigmoid(1.702 x), computed in f32 (ggml's gelu_quick uses an f16 table).
+inline ggml_tensor * quick_gelu(ggml_context * ctx, ggml_tensor * x) {
+    return ggml_scale(ctx, ggml_silu(ctx, ggml_scale(ctx, x, 1.702f)), 1.0f / 1.702f);
+}
+
+// [hd*H, n, b] -> [hd, n, H, b]: the layout ggml_mul_mat wants for per-head scores
+inline ggml_tensor * split_heads(ggml_context * ctx, ggml_tensor * x, int n_head, int64_t n, int64_t batch) {
+    x = ggml_reshape_4d(ctx, x, x->ne[0] / n_head, n_head, n, batch);
+    return ggml_permute(ctx, x, 0, 2, 1, 3);
+}
+
+// [hd*H, n, b] -> [n, hd, H, b]: values transposed, so that scores @ V is one ggml_mul_mat
+inline ggml_tensor * split_heads_transposed(ggml_context * ctx, ggml_tensor * x, int n_head, int64_t n, int64_t batch) {
+    x = ggml_reshape_4d(ctx, x, x->ne[0] / n_head, n_head, n, batch);
+    return ggml_permute(ctx, x, 1, 2, 0, 3);
+}
+
+// [hd, n, H, b] -> [hd*H, n*b]
+inline ggml_tensor * merge_heads(ggml_context * ctx, ggml_tensor * x) {
+    const int64_t hd = x->ne[0], n = x->ne[1], H = x->ne[2], b = x->ne[3];
+    x = ggml_cont(ctx, ggml_permute(ctx, x, 0, 2, 1, 3));
+    return ggml_reshape_2d(ctx, x, hd * H, n * b);
+}
+
+} // namespace gitcap

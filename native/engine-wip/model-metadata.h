@@ -1,0 +1,18 @@
+// GGUF metadata that is not the network itself: preprocessing and tokenizer settings.
+#pragma once
+
+#include "gguf-reader.h"
+#include "image-preprocess.h"
+#include "tokenizer.h"
+
+#include <memory>
+
+namespace gitcap {
+
+// git.image.* → the image processor's parameters (missing keys take the processor's defaults).
+preprocess_params read_preprocess_params(const gguf_reader & r, int num_channels);
+
+// tokenizer.ggml.* → the BERT WordPiece tokenizer.
+std::unique_ptr<tokenizer> read_tokenizer(const gguf_reader & r, int n_vocab);
+
+} // namespace gitcap

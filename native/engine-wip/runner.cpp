@@ -1,0 +1,162 @@
+#include "runner.h"
+
+#include "backend.h"
+#include "vision-graph.h"
+
+#include <chrono>
+#include <cstring>
+
+namespace gitcap {
+
+namespace detail {
+
+static double ms_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+runner_impl::runner_impl(std::shared_ptr<const model> model_) : m(std::move(model_)) {
+    std::vector<ggml_backend_t> backends = m->backends;
+    sched_ = ggml_backend_sched_new(backends.data(), nullptr, (int) backends.size(), graph_context::max_nodes, false, true);
+    if (!sched_) throw error(error_code::backend, "could not create the backend scheduler");
+    // f32 weights get an f32 cache so that results match the reference to float precision
+    kv_type_ = m->info.file_type == "f32" ? GGML_TYPE_F32 : GGML_TYPE_F16;
+}
+
+runner_impl::~runner_impl() { ggml_backend_sched_free(sched_); }
+
+static void set_input(ggml_cgraph * gf, const char * name, const void * data, size_t bytes) {
+    ggml_tensor * t = ggml_graph_get_tensor(gf, name);
+    if (!t) throw error(error_code::internal, std::string("graph input '") + name + "' not found");
+    if (ggml_nbytes(t) != bytes) throw error(error_code::internal, std::string("graph input '") + name + "' has the wrong size");
+    ggml_backend_tensor_set(t, data, 0, bytes);
+}
+
+static debug_tensor read_debug(ggml_tensor * t) {
+    debug_tensor d;
+    d.name = ggml_get_name(t);
+    for (int i = GGML_MAX_DIMS - 1; i >= 0; i--) {
+        if (t->ne[i] > 1 || !d.shape.empty() || i == 0) d.shape.push_back(t->ne[i]);
+    }
+    d.data.resize(ggml_nelements(t));
+    ggml_backend_tensor_get(t, d.data.data(), 0, ggml_nbytes(t));
+    return d;
+}
+
+encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<std::string> & debug_names,
+                                  const abort_callback & should_abort) {
+    const auto & vhp = m->vhp;
+    const int frames = vhp.frames();
+    if (pixels.n_images != frames || pixels.channels != vhp.num_channels || pixels.height != vhp.image_size ||
+        pixels.width != vhp.image_size) {
+        throw error(error_code::input, "pixel values have shape [" + std::to_string(pixels.n_images) + ", " +
+                                           std::to_string(pixels.channels) + ", " + std::to_string(pixels.height) + ", " +
+                                           std::to_string(pixels.width) + "], the model expects [" + std::to_string(frames) +
+                                           ", " + std::to_string(vhp.num_channels) + ", " + std::to_string(vhp.image_size) +
+                                           ", " + std::to_string(vhp.image_size) + "]");
+    }
+    if (pixels.data.size() != (size_t) frames * vhp.num_channels * vhp.image_size * vhp.image_size) {
+        throw error(error_code::input, "pixel values have the wrong number of elements");
+    }
+    encode_result out;
+    const int n_img = frames * vhp.tokens_per_image();
+    std::vector<float> features((size_t) m->thp.n_embd * n_img);
+
+    auto t0 = std::chrono::steady_clock::now();
+    {
+        graph_context g(debug_names);
+        ggml_tensor * feats = build_vision_graph(g, *m, frames);
+        std::lock_guard<std::mutex> lock(compute_mutex());
+        ggml_backend_sched_reset(sched_);
+        if (!ggml_backend_sched_alloc_graph(sched_, g.graph())) throw error(error_code::backend, "could not allocate the vision graph");
+        set_input(g.graph(), "pixels", pixels.data.data(), pixels.data.size() * sizeof(float));
+        if (ggml_backend_sched_graph_compute(sched_, g.graph()) != GGML_STATUS_SUCCESS) {
+            throw error(error_code::backend, "the vision graph failed to compute");
+        }
+        ggml_backend_tensor_get(feats, features.data(), 0, features.size() * sizeof(float));
+        for (ggml_tensor * t : g.debug_outputs()) out.debug.push_back(read_debug(t));
+    }
+    out.vision_ms = ms_since(t0);
+    if (should_abort && should_abort()) throw error(error_code::aborted, "aborted");
+
+    t0 = std::chrono::steady_clock::now();
+    out.kv = std::make_shared<image_kv>(*m, n_img, kv_type_);
+    {
+        graph_context g;
+        build_prefix_graph(g, *m, *out.kv);
+        std::lock_guard<std::mutex> lock(compute_mutex());
+        ggml_backend_sched_reset(sched_);
+        if (!ggml_backend_sched_alloc_graph(sched_, g.graph())) throw error(error_code::backend, "could not allocate the prefix graph");
+        set_input(g.graph(), "image_features", features.data(), features.size() * sizeof(float));
+        if (ggml_backend_sched_graph_compute(sched_, g.graph()) != GGML_STATUS_SUCCESS) {
+            throw error(error_code::backend, "the decoder prefix graph failed to compute");
+        }
+    }
+    out.prefix_ms = ms_since(t0);
+    return out;
+}
+
+std::unique_ptr<text_kv> runner_impl::new_text_kv(int capacity) const {
+    return std::make_unique<text_kv>(*m, capacity, kv_type_);
+}
+
+std::vector<std::vector<float>> runner_impl::decode(const std::vector<decode_item> & items,
+                                                    const std::vector<std::vector<int32_t>> & tokens) {
+    const int n_vocab = m->thp.n_vocab;
+    std::vector<int32_t> ids, pos, rows;
+    int32_t row = 0;
+    for (size_t i = 0; i < items.size(); i++) {
+        const auto & it = items[i];
+        if ((int) tokens[i].size() != it.n_new || it.n_new < 1) throw error(error_code::internal, "decode: token count mismatch");
+        if (it.text->n_past + it.n_new > it.text->store.capacity) {
+            throw error(error_code::invalid_argument, "the text is longer than the sequence's capacity (" +
+                                                          std::to_string(it.text->store.capacity) + " tokens)");
+        }
+        if (it.text->n_past + it.n_new > m->thp.n_ctx) {
+            throw error(error_code::invalid_argument,
+                        "the text is longer than the model's " + std::to_string(m->thp.n_ctx) + " positions");
+        }
+        for (int j = 0; j < it.n_new; j++) {
+            const int32_t id = tokens[i][j];
+            if (id < 0 || id >= n_vocab) throw error(error_code::invalid_argument, "token id " + std::to_string(id) + " is outside the vocabulary");
+            ids.push_back(id);
+            pos.push_back(it.text->n_past + j);
+            if (it.all_logits || j == it.n_new - 1) rows.push_back(row);
+            row++;
+        }
+    }
+
+    std::vector<std::vector<float>> logits(rows.size(), std::vector<float>(n_vocab));
+    {
+        graph_context g;
+        ggml_tensor * out = build_decode_graph(g, *m, items);
+        std::lock_guard<std::mutex> lock(compute_mutex());
+        ggml_backend_sched_reset(sched_);
+        if (!ggml_backend_sched_alloc_graph(sched_, g.graph())) throw error(error_code::backend, "could not allocate the decode graph");
+        set_input(g.graph(), "tokens", ids.data(), ids.size() * sizeof(int32_t));
+        set_input(g.graph(), "positions", pos.data(), pos.size() * sizeof(int32_t));
+        set_input(g.graph(), "out_rows", rows.data(), rows.size() * sizeof(int32_t));
+        for (size_t i = 0; i < items.size(); i++) {
+            if (items[i].n_new > 1) {
+                const std::vector<float> mask = decode_mask(items[i]);
+                const std::string name = "mask." + std::to_string(i);
+                set_input(g.graph(), name.c_str(), mask.data(), mask.size() * sizeof(float));
+            }
+        }
+        if (ggml_backend_sched_graph_compute(sched_, g.graph()) != GGML_STATUS_SUCCESS) {
+            throw error(error_code::backend, "the decode graph failed to compute");
+        }
+        for (size_t r = 0; r < rows.size(); r++) {
+            ggml_backend_tensor_get(out, logits[r].data(), r * out->nb[1], n_vocab * sizeof(float));
+        }
+    }
+    for (const auto & it : items) it.text->n_past += it.n_new;
+    return logits;
+}
+
+} // namespace detail
+
+runner::runner(std::shared_ptr<const model> m) : impl_(std::make_unique<detail::runner_impl>(std::move(m))) {}
+runner::~runner() = default;
+const model & runner::get_model() const { return *impl_->m; }
+
+} // namespace gitcap

@@ -1,0 +1,42 @@
+// The runner's internals: scheduler, the two stages (encode an input, decode a step).
+#pragma once
+
+#include "gitcap.h"
+#include "kv-cache.h"
+#include "text-graph.h"
+
+#include <memory>
+#include <vector>
+
+namespace gitcap::detail {
+
+struct encode_result {
+    std::shared_ptr<image_kv> kv;
+    std::vector<debug_tensor> debug;
+    double vision_ms = 0, prefix_ms = 0;
+};
+
+struct runner_impl {
+    explicit runner_impl(std::shared_ptr<const model> m);
+    ~runner_impl();
+
+    // Vision tower + projection, then the image prefix through the decoder.
+    encode_result encode(const pixel_batch & pixels, const std::vector<std::string> & debug_names,
+                         const abort_callback & should_abort);
+
+    // Appends items[i].n_new tokens (tokens[i]) to each sequence and returns the logits,
+    // [n_out][vocab] in item order (n_out = 1, or n_new when all_logits). Advances n_past.
+    std::vector<std::vector<float>> decode(const std::vector<decode_item> & items,
+                                           const std::vector<std::vector<int32_t>> & tokens);
+
+    std::unique_ptr<text_kv> new_text_kv(int capacity) const;
+    ggml_type kv_type() const { return kv_type_; }
+
+    std::shared_ptr<const model> m;
+
+private:
+    ggml_backend_sched_t sched_ = nullptr;
+    ggml_type kv_type_;
+};
+
+} // namespace gitcap::detail

@@ -1,0 +1,14 @@
+// The vision tower (CLIP ViT) + temporal embeddings + visual projection, all frames in one graph.
+#pragma once
+
+#include "graph-context.h"
+#include "model.h"
+
+namespace gitcap {
+
+// Input "pixels" [W, H, C, frames] (PyTorch [frames, C, H, W]).
+// Output "image_features" [D, frames * tokens_per_image], the decoder's image tokens.
+// Debug names: vision.frame0 [Dv, 1+P], vision.temporal [Dv, frames*(1+P)], vision.projected.
+ggml_tensor * build_vision_graph(graph_context & g, const model & m, int n_frames);
+
+} // namespace gitcap

@@ -1,0 +1,147 @@
+// gitcap: Microsoft's GIT (GenerativeImage2Text) captioning model on ggml, as a small C++ library.
+//
+//   auto model = gitcap::load_model("git-base-vatex-q8_0.gguf", gitcap::model_params{});
+//   gitcap::runner runner(model);                           // one per worker thread
+//   gitcap::pixel_batch pixels = ...;                       // [frames, 3, H, W], see image-preprocess.h
+//   gitcap::generate_params gp;                             // greedy, 20 new tokens
+//   gitcap::generation out = gitcap::generate(runner, pixels, gp);
+//   std::string caption = model->tokenizer().decode(out.ids, true, true);
+//
+// A model is read-only once loaded and may be shared by many runners and threads; a runner holds
+// the per-call state (scheduler, compute buffers, KV caches) and is used by one thread at a time.
+// Graph computations are serialized process-wide: ggml's CPU thread pool busy-waits, so two
+// graphs computing at once on the same cores cost far more than running them in turn.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace gitcap {
+
+enum class error_code { model_format, input, unsupported, backend, aborted, invalid_argument, internal };
+
+// Every failure of the library is a gitcap::error with a code and a message that says what to do.
+class error : public std::runtime_error {
+public:
+    error(error_code code, const std::string & message) : std::runtime_error(message), code_(code) {}
+    error_code code() const { return code_; }
+    const char * code_name() const;
+
+private:
+    error_code code_;
+};
+
+// Returns false to abort the operation (it then throws error_code::aborted).
+using progress_callback = std::function<bool(float fraction)>;
+using abort_callback = std::function<bool()>; // true = abort now
+
+struct model_params {
+    std::string backend = "auto"; // "auto" | "cpu" | "cuda" | "metal" | "vulkan"
+    int n_threads = 0;            // CPU threads; 0 = physical cores (at most the available CPUs)
+    bool use_mmap = true;         // CPU weights straight from the mapped file, never copied
+    progress_callback on_progress;
+};
+
+struct model_info {
+    std::string name;
+    std::string file_type;        // "f32", "q8_0", ...
+    std::string backend;          // device actually used for weights, e.g. "CPU", "CUDA0"
+    int n_threads = 0;
+    // text decoder
+    int vocab_size = 0, hidden_size = 0, n_layers = 0, n_heads = 0, intermediate_size = 0, max_positions = 0;
+    // vision tower
+    int vision_hidden_size = 0, vision_layers = 0, vision_heads = 0, image_size = 0, patch_size = 0;
+    int num_frames = 0;           // frames per input (1 for single-image models)
+    int image_tokens = 0;         // tokens the decoder sees per input (frames * (1 + patches))
+    int bos_id = 0, eos_id = 0, pad_id = 0;
+    int max_length = 20;          // generation default (counts the prompt)
+    size_t weights_bytes = 0;     // size of the weights in memory or mapped
+    size_t file_bytes = 0;
+};
+
+class tokenizer;
+struct preprocess_params;
+
+class model;
+std::shared_ptr<const model> load_model(const std::string & path, const model_params & params);
+const model_info & get_info(const model & m);
+const tokenizer & get_tokenizer(const model & m);
+const preprocess_params & get_preprocess_params(const model & m);
+
+// Pixel values exactly as the Hugging Face processor makes them: float32 [n_images, 3, H, W].
+struct pixel_batch {
+    std::vector<float> data;
+    int n_images = 0, channels = 3, height = 0, width = 0;
+};
+
+// Named intermediate tensors (vision.frame0, vision.temporal, vision.projected) copied out for checks.
+struct debug_tensor {
+    std::string name;
+    std::vector<int64_t> shape; // outermost first, as PyTorch prints it
+    std::vector<float> data;
+};
+
+struct generate_params {
+    std::vector<int32_t> prompt_ids;  // empty = [bos]; VQA: [bos] + question ids
+    int max_new_tokens = 20;
+    int min_new_tokens = 0;           // eos suppressed until reached
+    int num_beams = 1;
+    float length_penalty = 1.0f;      // beam search: score / length^penalty
+    bool early_stopping = false;      // beam search: transformers' default heuristic when false
+    float temperature = 0.0f;         // 0 = greedy / beam; > 0 = sampling
+    int top_k = 0;                    // sampling: 0 = off
+    float top_p = 1.0f;               // sampling: 1 = off
+    uint64_t seed = 0;
+    float repetition_penalty = 1.0f;  // transformers' RepetitionPenaltyLogitsProcessor
+    // called with each new token of the (best) sequence; return false to abort
+    std::function<bool(int32_t id)> on_token;
+    abort_callback should_abort;
+    std::vector<std::string> debug_tensors; // names to copy out (tests)
+};
+
+struct stage_timings {
+    double vision_ms = 0, prefix_ms = 0, decode_ms = 0, total_ms = 0;
+    int decode_steps = 0;
+};
+
+struct generation {
+    std::vector<int32_t> ids;         // new tokens only (eos kept when produced)
+    bool stopped_by_eos = false;
+    float score = 0;                  // beam search: the sequence score
+    std::vector<float> first_logits;  // logits at the first step (before any processor)
+    std::vector<debug_tensor> debug;
+    stage_timings timings;
+};
+
+struct score_result {
+    std::vector<float> token_logprobs; // log P(text[i] | image, prompt, text[<i])
+    float total = 0;
+    std::vector<float> logits;         // [n_text, vocab] when requested
+};
+
+namespace detail { struct runner_impl; }
+
+// Per-thread working state for one model: backend scheduler, compute buffers and the KV caches
+// of the sequences it decodes. Not thread-safe: use one runner per thread.
+class runner {
+public:
+    explicit runner(std::shared_ptr<const model> m);
+    ~runner();
+    runner(const runner &) = delete;
+    runner & operator=(const runner &) = delete;
+    const model & get_model() const;
+    detail::runner_impl & impl() { return *impl_; }
+
+private:
+    std::unique_ptr<detail::runner_impl> impl_;
+};
+
+generation generate(runner & r, const pixel_batch & pixels, const generate_params & params);
+score_result score(runner & r, const pixel_batch & pixels, const std::vector<int32_t> & prompt_ids,
+                   const std::vector<int32_t> & text_ids, bool want_logits, const abort_callback & should_abort);
+
+} // namespace gitcap

@@ -1,0 +1,24 @@
+// The addon's parts. addon.cpp initializes ggml once and calls one RegisterX() per file of
+// native/addon/; to add a part, write native/addon/<part>.cpp with its RegisterX(), declare it
+// here and call it in addon.cpp's Init. Types of everything exported: lib/native/addon-types.ts.
+#pragma once
+
+#include <napi.h>
+
+#include <string>
+
+// info(), computeMatMul(): what was built and loaded, and one small ggml graph (info.cpp).
+void RegisterInfo(Napi::Env env, Napi::Object exports);
+
+namespace gitcap_addon {
+
+// Throws a JS Error whose `code` is one of lib/errors.ts's codes ("E_INVALID_ARG", "E_BACKEND",
+// ...); the TypeScript side turns it into a GitcapError with that code. Any other C++ exception
+// thrown by a method still becomes a plain JS Error (NODE_ADDON_API_CPP_EXCEPTIONS_ALL), never an
+// abort.
+[[noreturn]] void ThrowError(Napi::Env env, const char * code, const std::string & message);
+
+// The folder the loaded .node is in (the portable build loads ggml's backend modules from it).
+const std::string & ModuleDir();
+
+} // namespace gitcap_addon

@@ -5,7 +5,7 @@
 //   gitcap::pixel_batch pixels = ...;                       // [frames, 3, H, W], see image-preprocess.h
 //   gitcap::generate_params gp;                             // greedy, 20 new tokens
 //   gitcap::generation out = gitcap::generate(runner, pixels, gp);
-//   std::string caption = model->tokenizer().decode(out.ids, true, true);
+//   std::string caption = gitcap::get_tokenizer(*model).decode(out.ids);
 //
 // A model is read-only once loaded and may be shared by many runners and threads; a runner holds
 // the per-call state (scheduler, compute buffers, KV caches) and is used by one thread at a time.
@@ -63,13 +63,13 @@ struct model_info {
     size_t file_bytes = 0;
 };
 
-class tokenizer;
+class Tokenizer;
 struct preprocess_params;
 
 class model;
 std::shared_ptr<const model> load_model(const std::string & path, const model_params & params);
 const model_info & get_info(const model & m);
-const tokenizer & get_tokenizer(const model & m);
+const Tokenizer & get_tokenizer(const model & m);
 const preprocess_params & get_preprocess_params(const model & m);
 
 // Pixel values exactly as the Hugging Face processor makes them: float32 [n_images, 3, H, W].

@@ -338,7 +338,7 @@ std::shared_ptr<const model> load_model(const std::string & path, const model_pa
 }
 
 const model_info & get_info(const model & m) { return m.info; }
-const tokenizer & get_tokenizer(const model & m) { return *m.tok; }
+const Tokenizer & get_tokenizer(const model & m) { return *m.tok; }
 const preprocess_params & get_preprocess_params(const model & m) { return m.preprocess; }
 
 const char * error::code_name() const {

@@ -40,3 +40,32 @@ preprocess_params read_preprocess_params(const gguf_reader & r, int num_channels
 }
 
 } // namespace gitcap
+
+namespace gitcap {
+
+std::unique_ptr<Tokenizer> read_tokenizer(const gguf_reader & r, int n_vocab) {
+    const std::string kind = r.get_str(KEY_TOK_MODEL);
+    if (kind != "bert") throw error(error_code::unsupported, "tokenizer '" + kind + "' is not supported (only bert WordPiece)");
+    std::vector<std::string> vocab = r.get_str_array(KEY_TOK_TOKENS);
+    if ((int) vocab.size() != n_vocab) {
+        r.fail("the tokenizer has " + std::to_string(vocab.size()) + " tokens but the model's vocab_size is " + std::to_string(n_vocab));
+    }
+    TokenizerOptions o;
+    o.do_lower_case = r.get_bool(KEY_TOK_LOWER, true);
+    if (r.has(KEY_TOK_STRIP_ACCENTS)) o.strip_accents = r.get_bool(KEY_TOK_STRIP_ACCENTS, o.do_lower_case);
+    o.tokenize_chinese_chars = r.get_bool(KEY_TOK_CHINESE_CHARS, true);
+    o.max_input_chars_per_word = (int32_t) r.get_u32(KEY_TOK_MAX_WORD_CHARS, 100);
+    auto id = [&](const char * key) { return r.has(key) ? (int32_t) r.get_u32(key) : -1; };
+    o.cls_id = id(KEY_TOK_CLS_ID);
+    o.sep_id = id(KEY_TOK_SEP_ID);
+    o.pad_id = id(KEY_TOK_PAD_ID);
+    o.unk_id = id(KEY_TOK_UNK_ID);
+    o.mask_id = id(KEY_TOK_MASK_ID);
+    try {
+        return std::make_unique<Tokenizer>(std::move(vocab), o);
+    } catch (const std::exception & e) {
+        r.fail(std::string("unusable tokenizer: ") + e.what());
+    }
+}
+
+} // namespace gitcap

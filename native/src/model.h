@@ -81,7 +81,7 @@ public:
     vision_weights vision;
     text_weights text;
     preprocess_params preprocess;
-    std::unique_ptr<gitcap::tokenizer> tok;
+    std::unique_ptr<Tokenizer> tok;
     model_info info;
 
     // backends: [chosen device (if any), CPU]; weights live on devices[0]

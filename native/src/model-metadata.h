@@ -13,6 +13,6 @@ namespace gitcap {
 preprocess_params read_preprocess_params(const gguf_reader & r, int num_channels);
 
 // tokenizer.ggml.* → the BERT WordPiece tokenizer.
-std::unique_ptr<tokenizer> read_tokenizer(const gguf_reader & r, int n_vocab);
+std::unique_ptr<Tokenizer> read_tokenizer(const gguf_reader & r, int n_vocab);
 
 } // namespace gitcap

@@ -1,0 +1,120 @@
+#include "image-stb.h"
+
+#include "image-jpeg.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_ONLY_PNG
+#define STBI_ONLY_JPEG
+#define STBI_ONLY_GIF
+#define STBI_NO_STDIO
+#define STBI_NO_LINEAR
+#define STBI_NO_HDR
+// Release builds compile stb's internal asserts out; debug builds must not abort on bad files either.
+#define STBI_ASSERT(x) ((void)0)
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#endif
+#include "../third_party/stb/stb_image.h"
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+namespace gitcap::stb {
+
+namespace {
+
+struct stbi_deleter {
+    void operator()(void * p) const { stbi_image_free(p); }
+};
+
+// Owns a stbi__jpeg and its component buffers.
+struct jpeg_decoder {
+    stbi__context ctx;
+    stbi__jpeg * j = nullptr;
+
+    jpeg_decoder(const uint8_t * data, int size) {
+        stbi__start_mem(&ctx, data, size);
+        j = static_cast<stbi__jpeg *>(std::calloc(1, sizeof(stbi__jpeg)));
+        if (!j) return;
+        j->s = &ctx;
+        ctx.img_n = 0; // nothing to free yet
+        stbi__setup_jpeg(j);
+        j->idct_block_kernel = jpeg_idct_islow;
+    }
+    ~jpeg_decoder() {
+        if (!j) return;
+        stbi__cleanup_jpeg(j);
+        std::free(j);
+    }
+    jpeg_decoder(const jpeg_decoder &) = delete;
+    jpeg_decoder & operator=(const jpeg_decoder &) = delete;
+};
+
+} // namespace
+
+bool read_info(const uint8_t * data, int size, int & width, int & height, int & components) {
+    return stbi_info_from_memory(data, size, &width, &height, &components) != 0;
+}
+
+const char * reason() {
+    const char * r = stbi_failure_reason();
+    return r && *r ? r : "unknown error";
+}
+
+bool load_8bit(const uint8_t * data, int size, int channels, image_u8 & out) {
+    int w = 0, h = 0, n = 0;
+    std::unique_ptr<stbi_uc, stbi_deleter> px(stbi_load_from_memory(data, size, &w, &h, &n, channels));
+    if (!px) return false;
+    out = image_u8(w, h, channels);
+    std::memcpy(out.data.data(), px.get(), out.data.size());
+    return true;
+}
+
+bool load_grey16_clipped(const uint8_t * data, int size, image_u8 & out) {
+    int w = 0, h = 0, n = 0;
+    std::unique_ptr<stbi_us, stbi_deleter> px(stbi_load_16_from_memory(data, size, &w, &h, &n, 1));
+    if (!px) return false;
+    out = image_u8(w, h, 1);
+    for (size_t i = 0; i < out.data.size(); i++) {
+        const stbi_us v = px.get()[i];
+        out.data[i] = uint8_t(v > 255 ? 255 : v);
+    }
+    return true;
+}
+
+bool load_jpeg_libjpeg_exact(const uint8_t * data, int size, image_u8 & out, std::string & mode) {
+    jpeg_decoder dec(data, size);
+    if (!dec.j) return stbi__err("outofmem", "Out of memory");
+    if (!stbi__decode_jpeg_image(dec.j)) return false;
+
+    const stbi__jpeg & z = *dec.j;
+    jpeg_planes planes;
+    planes.width = int(dec.ctx.img_x);
+    planes.height = int(dec.ctx.img_y);
+    planes.saw_jfif = z.jfif != 0;
+    planes.adobe_transform = z.app14_color_transform;
+    for (int k = 0; k < dec.ctx.img_n; k++) {
+        const auto & c = z.img_comp[k];
+        jpeg_component jc;
+        jc.id = c.id;
+        jc.h_samp = c.h, jc.v_samp = c.v;
+        jc.width = c.x, jc.height = c.y;
+        jc.stride = c.w2;
+        jc.data = c.data;
+        planes.components.push_back(jc);
+    }
+    out = jpeg_to_pixels(planes, mode);
+    return true;
+}
+
+} // namespace gitcap::stb

@@ -1,0 +1,210 @@
+// PyTorch checkpoint reader (the zip format of torch.save since PyTorch 1.6).
+// yauzl parses the archive; data.pkl goes through the restricted unpickler; tensor data is read
+// from the stored entries by file offset, so nothing but the tensor being converted is in memory.
+
+import type { FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import { GitcapError } from '../lib/errors.js';
+import { openForReading } from './files.js';
+import { unpickleStateDict, type TensorRef } from './pickle.js';
+import { DTYPE_SIZE, elementCount, readExactly, type SourceTensor } from './tensor-source.js';
+
+const MAX_PICKLE_BYTES = 64 * 1024 * 1024;
+
+// yauzl 3 API that @types/yauzl 2 does not describe.
+type ZipFileV3 = yauzl.ZipFile & {
+  readLocalFileHeader(entry: yauzl.Entry, options: { minimal: true }, cb: (err: Error | null, header: { fileDataStart: number }) => void): void;
+};
+
+function formatError(file: string, problem: string): GitcapError {
+  return new GitcapError('E_MODEL_FORMAT', `${file}: ${problem}`);
+}
+
+async function checkSignature(file: string, fh: FileHandle, size: number): Promise<void> {
+  const head = new Uint8Array(Math.min(4, size));
+  await readExactly(fh, file, head, head.length, 0);
+  if (head.length === 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return;
+  if (head[0] === 0x80) {
+    throw new GitcapError(
+      'E_UNSUPPORTED',
+      `${file}: legacy (non-zip) PyTorch format; re-save it with torch.save from PyTorch 1.6 or later, or convert it to safetensors`,
+    );
+  }
+  throw formatError(file, 'not a PyTorch checkpoint (neither a zip archive nor a pickle)');
+}
+
+function listEntries(file: string, fh: FileHandle): Promise<{ zip: ZipFileV3; entries: Map<string, yauzl.Entry> }> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromFd(fh.fd, { lazyEntries: true, autoClose: false }, (err, zip) => {
+      if (err || !zip) return reject(formatError(file, `not a valid zip archive (${err?.message})`));
+      const entries = new Map<string, yauzl.Entry>();
+      zip.on('entry', (entry: yauzl.Entry) => {
+        entries.set(entry.fileName, entry);
+        zip.readEntry();
+      });
+      zip.on('end', () => resolve({ zip: zip as ZipFileV3, entries }));
+      zip.on('error', (e: Error) => reject(formatError(file, `not a valid zip archive (${e.message})`)));
+      zip.readEntry();
+    });
+  });
+}
+
+function readWholeEntry(file: string, zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    zip.openReadStream(entry, (err, stream) => {
+      if (err || !stream) return reject(formatError(file, `cannot read ${entry.fileName} (${err?.message})`));
+      const out = new Uint8Array(entry.uncompressedSize);
+      let filled = 0;
+      (stream as Readable).on('data', (chunk: Buffer) => {
+        out.set(chunk.subarray(0, out.length - filled), filled);
+        filled += chunk.length;
+      });
+      stream.on('error', (e) => reject(formatError(file, `cannot read ${entry.fileName} (${e.message})`)));
+      stream.on('end', () => resolve(out));
+    });
+  });
+}
+
+function isContiguous(t: TensorRef): boolean {
+  let expected = 1;
+  for (let i = t.shape.length - 1; i >= 0; i--) {
+    if (t.shape[i]! !== 1 && t.stride[i]! !== expected) return false;
+    expected *= t.shape[i]!;
+  }
+  return true;
+}
+
+/** One past the largest storage element index the view touches (its storage offset if empty). */
+function storageExtent(t: TensorRef): number {
+  if (elementCount(t.shape) === 0) return t.storageOffset;
+  return t.shape.reduce((end, n, i) => end + (n - 1) * t.stride[i]!, t.storageOffset + 1);
+}
+
+/** Copies the elements [start, start+count) of a strided view out of `span` (which starts at storage element `base`). */
+function gather(t: TensorRef, span: Uint8Array, base: number, elemSize: number, start: number, count: number, into: Uint8Array): void {
+  const index = new Array<number>(t.shape.length).fill(0);
+  let rest = start;
+  for (let d = t.shape.length - 1; d >= 0; d--) {
+    index[d] = rest % t.shape[d]!;
+    rest = Math.floor(rest / t.shape[d]!);
+  }
+  for (let i = 0; i < count; i++) {
+    let element = t.storageOffset - base;
+    for (let d = 0; d < index.length; d++) element += index[d]! * t.stride[d]!;
+    into.set(span.subarray(element * elemSize, (element + 1) * elemSize), i * elemSize);
+    for (let d = index.length - 1; d >= 0; d--) {
+      if (++index[d]! < t.shape[d]!) break;
+      index[d] = 0;
+    }
+  }
+}
+
+export async function openTorchZip(file: string): Promise<{ tensors: SourceTensor[]; close: () => Promise<void> }> {
+  const { fh, size } = await openForReading(file);
+  let zip: ZipFileV3 | undefined;
+  try {
+    await checkSignature(file, fh, size);
+    const listed = await listEntries(file, fh);
+    zip = listed.zip;
+    const { entries } = listed;
+    const pickles = [...entries.keys()].filter((name) => name === 'data.pkl' || name.endsWith('/data.pkl'));
+    if (pickles.length !== 1) throw formatError(file, `zip archive has ${pickles.length} data.pkl entries, expected 1`);
+    const prefix = pickles[0]!.slice(0, -'data.pkl'.length);
+    const byteorder = entries.get(`${prefix}byteorder`);
+    if (byteorder) {
+      const order = new TextDecoder().decode(await readWholeEntry(file, zip, byteorder)).trim();
+      if (order !== 'little') throw new GitcapError('E_UNSUPPORTED', `${file}: byte order "${order}" is not supported`);
+    }
+    const pklEntry = entries.get(pickles[0]!)!;
+    if (pklEntry.uncompressedSize > MAX_PICKLE_BYTES) {
+      throw formatError(file, `data.pkl is ${pklEntry.uncompressedSize} bytes, more than the limit of ${MAX_PICKLE_BYTES}`);
+    }
+    const refs = unpickleStateDict(await readWholeEntry(file, zip, pklEntry), `${file}: ${pickles[0]}`);
+    const storage = makeStorageReader(file, fh, size, zip, entries, prefix);
+    const tensors: SourceTensor[] = [];
+    for (const [name, ref] of refs) tensors.push(makeTensor(file, name, ref, storage));
+    const openZip = zip;
+    return { tensors, close: async () => (openZip.close(), fh.close()) };
+  } catch (err) {
+    zip?.close();
+    await fh.close();
+    throw err;
+  }
+}
+
+interface StorageReader {
+  entryFor(key: string): yauzl.Entry | undefined;
+  /** Reads `length` bytes at byte `offset` of storage `key`. */
+  read(key: string, offset: number, length: number, into: Uint8Array): Promise<void>;
+}
+
+function makeStorageReader(
+  file: string,
+  fh: FileHandle,
+  size: number,
+  zip: ZipFileV3,
+  entries: Map<string, yauzl.Entry>,
+  prefix: string,
+): StorageReader {
+  const dataStarts = new Map<string, number>();
+  let inflated: { key: string; bytes: Uint8Array } | undefined; // the last compressed storage, whole
+  const entryFor = (key: string) => entries.get(`${prefix}data/${key}`);
+  const dataStart = async (key: string, entry: yauzl.Entry) => {
+    let start = dataStarts.get(key);
+    if (start === undefined) {
+      start = await new Promise<number>((resolve, reject) =>
+        zip.readLocalFileHeader(entry, { minimal: true }, (err, header) =>
+          err ? reject(formatError(file, `cannot read ${entry.fileName} (${err.message})`)) : resolve(header.fileDataStart),
+        ),
+      );
+      if (start + entry.compressedSize > size) throw formatError(file, `${entry.fileName} reaches past the end of the file`);
+      dataStarts.set(key, start);
+    }
+    return start;
+  };
+  return {
+    entryFor,
+    async read(key, offset, length, into) {
+      const entry = entryFor(key)!;
+      if (!entry.isCompressed()) {
+        await readExactly(fh, file, into, length, (await dataStart(key, entry)) + offset);
+        return;
+      }
+      if (inflated?.key !== key) inflated = { key, bytes: await readWholeEntry(file, zip, entry) };
+      into.set(inflated.bytes.subarray(offset, offset + length));
+    },
+  };
+}
+
+function makeTensor(file: string, name: string, ref: TensorRef, storage: StorageReader): SourceTensor {
+  const { key, dtype, numel } = ref.storage;
+  const elemSize = DTYPE_SIZE[dtype]!;
+  const entry = storage.entryFor(key);
+  if (!entry) throw formatError(file, `tensor ${name} refers to storage data/${key}, which the archive does not have`);
+  if (entry.uncompressedSize < numel * elemSize) {
+    throw formatError(file, `storage data/${key} holds ${entry.uncompressedSize} bytes but ${numel * elemSize} are declared`);
+  }
+  const extent = storageExtent(ref);
+  if (extent > numel) throw formatError(file, `tensor ${name} reaches past the end of its storage data/${key}`);
+  const contiguous = isContiguous(ref);
+  let span: Uint8Array | undefined; // a strided view's whole storage range, read once
+  return {
+    name,
+    dtype,
+    shape: ref.shape,
+    file,
+    read: async (start, count, into) => {
+      if (contiguous) {
+        await storage.read(key, (ref.storageOffset + start) * elemSize, count * elemSize, into);
+        return;
+      }
+      if (!span) {
+        span = new Uint8Array((extent - ref.storageOffset) * elemSize);
+        await storage.read(key, ref.storageOffset * elemSize, span.length, span);
+      }
+      gather(ref, span, ref.storageOffset, elemSize, start, count, into);
+      if (start + count === elementCount(ref.shape)) span = undefined;
+    },
+  };
+}

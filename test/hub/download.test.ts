@@ -52,7 +52,7 @@ describe('downloadFile', () => {
       commit: hub.commitOf(REPO),
       etag: sha256,
       size: (await expected).length,
-      downloadUrl: `${hub.cdnUrl}/cdn/${sha256}`,
+      downloadUrl: `${hub.cdnUrl}/cdn/${sha256}?filename=${WEIGHTS}`,
     });
   });
 

@@ -168,7 +168,8 @@ export class MockHub {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
-    const path = decodeURIComponent(new URL(req.url ?? '/', this.url).pathname);
+    const url = new URL(req.url ?? '/', this.url);
+    const path = decodeURIComponent(url.pathname);
     const record: RecordedRequest = {
       method,
       kind: 'other',
@@ -180,7 +181,7 @@ export class MockHub {
     if (cdn) {
       record.kind = 'cdn';
       const blob = this.blobs.get(cdn[1]!);
-      record.file = [...this.repos.values()].flatMap((r) => [...r.files].filter(([, f]) => f === blob).map(([n]) => n))[0];
+      record.file = url.searchParams.get('filename') ?? undefined;
       const fault = this.takeFault(method, 'cdn', record.file);
       if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (!blob) return this.error(res, 404, 'EntryNotFound');
@@ -212,7 +213,7 @@ export class MockHub {
     if (served.lfs) {
       res.writeHead(302, {
         ...common,
-        location: `${this.cdnUrl}/cdn/${served.sha256}`,
+        location: `${this.cdnUrl}/cdn/${served.sha256}?filename=${encodeURIComponent(file)}`,
         'x-linked-etag': `"${served.sha256}"`,
         'x-linked-size': String(served.content.length),
         etag: `"${served.sha256}"`,

@@ -1,0 +1,134 @@
+import { rm } from 'node:fs/promises';
+import { GitcapError, throwIfAborted } from '../errors.js';
+import { RepoCache, exists, resolveCacheDir } from './cache.js';
+import { planCheckpoint, resolveCommit } from './checkpoint.js';
+import { convertSource, type ConvertProgress } from './convert.js';
+import { isOfflineMode, resolveEndpoint, resolveToken, validateRepoId, validateRevision } from './endpoint.js';
+import { closeSession, openSession } from './http.js';
+import { acquireLock } from './lock.js';
+import { DEFAULT_QUANTIZATION, validateQuantization, type QuantType } from './quantization.js';
+import { DEFAULT_RETRY, validateRetryPolicy, type RetryPolicy } from './retry.js';
+import { downloadSource, isSourceComplete, type DownloadProgress } from './source.js';
+
+export const DEFAULT_REPO_ID = 'microsoft/git-base-vatex';
+
+/** Another process is pulling the same repository; this one waits for it. */
+export interface WaitProgress {
+  phase: 'wait';
+  lockPath: string;
+  holderPid: number | undefined;
+}
+
+export type PullProgress = DownloadProgress | ConvertProgress | WaitProgress;
+
+export interface PullOptions {
+  /** Branch, tag or commit (default "main"). */
+  revision?: string;
+  /** Weight type of the GGUF (default "q8_0"). */
+  quantization?: QuantType;
+  /** Default: GITCAP_CACHE or the platform's cache folder (see README, "Model cache"). */
+  cacheDir?: string;
+  onProgress?: (progress: PullProgress) => void;
+  signal?: AbortSignal;
+  /** For gated or private repositories; default HF_TOKEN. */
+  token?: string;
+  /** Keep the downloaded checkpoint next to the GGUF (default false). */
+  keepSource?: boolean;
+  /** Default HF_ENDPOINT or https://huggingface.co. */
+  endpoint?: string;
+  /** Use the cache only; default true when HF_HUB_OFFLINE is 1/ON/YES/TRUE. */
+  offline?: boolean;
+  /** Ask the hub what the revision points to now, even when the cache has it (default false). */
+  update?: boolean;
+  retry?: RetryPolicy;
+}
+
+export interface PullResult {
+  ggufPath: string;
+  repoId: string;
+  commit: string;
+  quantization: QuantType;
+  /** True when nothing was downloaded or converted. */
+  fromCache: boolean;
+}
+
+/**
+ * Returns the path of a GGUF for `repoId`: from the cache when it has one for the revision
+ * (no request at all), else downloads the checkpoint, converts it and caches the result.
+ * Processes pulling the same repository at once take turns through a lock file.
+ */
+export async function pullModel(repoId: string, options: PullOptions = {}): Promise<PullResult> {
+  const { revision = 'main', quantization = DEFAULT_QUANTIZATION, onProgress, signal } = options;
+  validateRepoId(repoId);
+  validateRevision(revision);
+  validateQuantization(quantization);
+  const cache = new RepoCache(resolveCacheDir(options.cacheDir), repoId);
+  const offline = options.offline ?? isOfflineMode();
+  const result = (commit: string, ggufPath: string, fromCache: boolean): PullResult => ({
+    ggufPath,
+    repoId,
+    commit,
+    quantization,
+    fromCache,
+  });
+  throwIfAborted(signal);
+
+  const cached = options.update && !offline ? undefined : await cache.findGguf(revision, quantization);
+  if (cached) return result(cached.commit, cached.ggufPath, true);
+
+  const lock = await acquireLock(cache.lockPath, {
+    signal,
+    onWait: (holder) => onProgress?.({ phase: 'wait', lockPath: cache.lockPath, holderPid: holder?.pid }),
+  });
+  try {
+    // The process that held the lock may have just cached it.
+    const cachedNow = options.update && !offline ? undefined : await cache.findGguf(revision, quantization);
+    if (cachedNow) return result(cachedNow.commit, cachedNow.ggufPath, true);
+
+    const commit = offline ? await offlineCommit(cache, revision, quantization) : await download(cache, repoId, revision, options);
+    const ggufPath = cache.ggufPath(commit, quantization);
+    const fromCache = await exists(ggufPath);
+    if (!fromCache) {
+      await convertSource(cache.sourceDir(commit), ggufPath, quantization, onProgress, signal);
+      if (!options.keepSource) await rm(cache.sourceDir(commit), { recursive: true, force: true });
+    }
+    await cache.writeRef(revision, commit);
+    return result(commit, ggufPath, fromCache);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Resolves the revision and downloads the checkpoint unless its GGUF or source is cached. */
+async function download(cache: RepoCache, repoId: string, revision: string, options: PullOptions): Promise<string> {
+  const session = openSession({
+    endpoint: resolveEndpoint(options.endpoint),
+    repoId,
+    revision,
+    token: resolveToken(options.token),
+    signal: options.signal,
+    retry: validateRetryPolicy(options.retry ?? DEFAULT_RETRY),
+  });
+  try {
+    const commit = await resolveCommit(session);
+    const sourceDir = cache.sourceDir(commit);
+    const quantization = options.quantization ?? DEFAULT_QUANTIZATION;
+    if ((await exists(cache.ggufPath(commit, quantization))) || (await isSourceComplete(sourceDir))) return commit;
+    const files = await planCheckpoint(session, commit, sourceDir);
+    await downloadSource(session, commit, files, sourceDir, options.onProgress);
+    return commit;
+  } finally {
+    await closeSession(session);
+  }
+}
+
+/** Offline, a GGUF can still be made from a source kept with keepSource. */
+async function offlineCommit(cache: RepoCache, revision: string, quantization: QuantType): Promise<string> {
+  const commit = await cache.readRef(revision);
+  if (commit && (await isSourceComplete(cache.sourceDir(commit)))) return commit;
+  const revisionFlag = revision === 'main' ? '' : ` --revision ${revision}`;
+  throw new GitcapError(
+    'E_NOT_FOUND',
+    `${cache.repoId} (revision ${revision}, ${quantization}) is not in the cache at ${cache.root}, and offline mode (HF_HUB_OFFLINE or the offline option) forbids downloading it: run "gitcap pull ${cache.repoId}${revisionFlag} --quant ${quantization}" once while online`,
+  );
+}

@@ -10,6 +10,10 @@
 // info(), computeMatMul(): what was built and loaded, and one small ggml graph (info.cpp).
 void RegisterInfo(Napi::Env env, Napi::Object exports);
 
+// quantize(), dequantize(), quantRowSize(), quantTypeInfo(): ggml's quantizers for the
+// converter in weights-convert/ (quantize.cpp).
+void RegisterQuantize(Napi::Env env, Napi::Object exports);
+
 namespace gitcap_addon {
 
 // Throws a JS Error whose `code` is one of lib/errors.ts's codes ("E_INVALID_ARG", "E_BACKEND",

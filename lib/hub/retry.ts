@@ -55,7 +55,7 @@ export async function withRetry<T>(
       throwIfAborted(signal);
       if (!isTransient(err)) throw err;
       if (n > policy.retries) {
-        throw new GitcapError('E_NETWORK', `${what} failed after ${n} attempts: ${err.message}`, { cause: err });
+        throw new GitcapError('E_NETWORK', `${what} failed after ${n} attempt${n === 1 ? '' : 's'}: ${err.message}`, { cause: err });
       }
       await sleep(Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1)), signal);
     }

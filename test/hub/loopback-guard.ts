@@ -21,7 +21,9 @@ net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args
   const { host = 'localhost', path } = targetOf(args);
   if (path === undefined && !LOOPBACK.has(host)) {
     blockedConnections.push(host);
-    throw new Error(`test network guard: connection to ${host} refused`);
+    // Fail the way a refused connection does: asynchronously, through the socket.
+    process.nextTick(() => this.destroy(new Error(`test network guard: connection to ${host} refused`)));
+    return this;
   }
   return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
 } as typeof net.Socket.prototype.connect;

@@ -112,7 +112,7 @@ describe('gitcap pull / ls / rm', () => {
 
   it('prints its usage with --help', async () => {
     const help = await capture(() => pullCommand.run(['--help']));
-    assert.deepEqual(help, { code: 0, stdout: `${pullCommand.usage}\n`, stderr: '' });
+    assert.deepEqual(help, { code: 0, stdout: `Usage: ${pullCommand.usage}\n`, stderr: '' });
     assert.equal(typeof pullCommand.summary, 'string');
   });
 });

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { pullModel, type PullOptions, type PullProgress } from '../../lib/hub/pull.js';
 import { RepoCache } from '../../lib/hub/cache.js';
 import { acquireLock } from '../../lib/hub/lock.js';
+import { readGgufMetadata } from '../../weights-convert/index.js';
+import { loadQuantizeAddon } from '../../weights-convert/native-quantizer.js';
 import { planCheckpoint, resolveCommit } from '../../lib/hub/checkpoint.js';
 import { closeSession } from '../../lib/hub/http.js';
 import { blockedConnections } from './loopback-guard.js';
@@ -24,6 +26,16 @@ async function shardedExtra(): Promise<Record<string, Buffer | string>> {
   const header = JSON.parse(weights.subarray(8, 8 + Number(weights.readBigUInt64LE(0))).toString('utf8')) as object;
   const weightMap = Object.fromEntries(Object.keys(header).filter((k) => k !== '__metadata__').map((k) => [k, SHARD]));
   return { [SHARD]: weights, 'model.safetensors.index.json': JSON.stringify({ metadata: {}, weight_map: weightMap }) };
+}
+
+/** q8_0 needs the addon's quantizer: a reason to skip while it is not built, else false. */
+function addonMissing(): string | false {
+  try {
+    loadQuantizeAddon();
+    return false;
+  } catch {
+    return 'the native addon (needed to quantize) is not built';
+  }
 }
 
 async function ggufMagic(path: string): Promise<string> {
@@ -86,7 +98,9 @@ describe('pullModel', () => {
       quantization: 'f16',
       fromCache: false,
     });
-    assert.equal(await ggufMagic(first.ggufPath), 'GGUF');
+    const gguf = await readGgufMetadata(first.ggufPath);
+    assert.equal(gguf.kv.get('general.architecture')?.value, 'git');
+    assert.equal(gguf.kv.get('general.file_type')?.value, 1); // MOSTLY_F16
     assert.deepEqual(await readdir(join(cache.path, 'models', 'test--tiny-vatex', commit)), ['tiny-vatex-f16.gguf']);
     assert.equal(hub.count({ kind: 'cdn', method: 'GET' }), 1);
 
@@ -105,6 +119,15 @@ describe('pullModel', () => {
     const second = await pull(VATEX);
     assert.deepEqual(second, { ...first, fromCache: true });
     assert.equal(hub.requests.length, 0);
+  });
+
+  it('converts to q8_0 unless asked otherwise', { skip: addonMissing() }, async () => {
+    const result = await pullModel(VATEX, { endpoint: hub.url, cacheDir: cache.path, retry: FAST_RETRY });
+    assert.equal(result.quantization, 'q8_0');
+    assert.equal(result.ggufPath, join(cache.path, 'models', 'test--tiny-vatex', result.commit, 'tiny-vatex-q8_0.gguf'));
+    const gguf = await readGgufMetadata(result.ggufPath);
+    assert.equal(gguf.kv.get('general.file_type')?.value, 7); // MOSTLY_Q8_0
+    assert.ok(gguf.tensors.some((t) => t.typeName === 'q8_0'));
   });
 
   it('works offline from the cache, and says what to do when the cache has nothing', async () => {

@@ -17,7 +17,7 @@ Options:
 export async function run(args: string[]): Promise<number> {
   const { values } = parseCommandArgs(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, usage, 0);
   if (values.help) {
-    process.stdout.write(`${usage}\n`);
+    process.stdout.write(`Usage: ${usage}\n`);
     return 0;
   }
   const root = resolveCacheDir();

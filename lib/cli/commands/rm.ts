@@ -21,7 +21,7 @@ export async function run(args: string[]): Promise<number> {
     1,
   );
   if (values.help) {
-    process.stdout.write(`${usage}\n`);
+    process.stdout.write(`Usage: ${usage}\n`);
     return 0;
   }
   const repoId = positionals[0];

@@ -4,6 +4,7 @@ import { GitcapError } from '../errors.js';
 import type { HubSession } from './http.js';
 import { fetchFileMetadata, type FileMetadata } from './metadata.js';
 import { downloadFile } from './download.js';
+import { exists } from './cache.js';
 
 const PREPROCESSOR = 'preprocessor_config.json';
 /** Small files a GIT checkpoint may have next to its weights; the preprocessor's is required. */
@@ -44,7 +45,7 @@ export async function resolveCommit(session: HubSession): Promise<string> {
  */
 export async function planCheckpoint(session: HubSession, commit: string, srcDir: string): Promise<FileMetadata[]> {
   const config = await required(session, commit, 'config.json');
-  await downloadFile(session, config, join(srcDir, config.file));
+  if (!(await exists(join(srcDir, config.file)))) await downloadFile(session, config, join(srcDir, config.file));
   await checkModelType(join(srcDir, config.file), session.repoId);
 
   const support = await Promise.all(SUPPORT_FILES.map((file) => fetchFileMetadata(session, file, commit)));

@@ -23,13 +23,19 @@ export interface DownloadProgress {
 // Written last: a source folder without it may hold only part of the checkpoint.
 const MANIFEST = '.complete.json';
 
+/** True when every file the manifest lists is still there. */
 export async function isSourceComplete(sourceDir: string): Promise<boolean> {
+  let files: unknown;
   try {
-    const manifest = JSON.parse(await readFile(join(sourceDir, MANIFEST), 'utf8')) as { files?: unknown };
-    return Array.isArray(manifest.files);
+    files = (JSON.parse(await readFile(join(sourceDir, MANIFEST), 'utf8')) as { files?: unknown }).files;
   } catch {
     return false;
   }
+  if (!Array.isArray(files) || files.length === 0) return false;
+  for (const entry of files as { file?: unknown }[]) {
+    if (typeof entry?.file !== 'string' || !(await exists(join(sourceDir, entry.file)))) return false;
+  }
+  return true;
 }
 
 /** Downloads `files` into `sourceDir`; files already there (complete, verified) are skipped. */

@@ -1,7 +1,7 @@
 import './loopback-guard.js';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pullModel, type PullOptions, type PullProgress } from '../../lib/hub/pull.js';
 import { RepoCache } from '../../lib/hub/cache.js';
@@ -146,14 +146,24 @@ describe('pullModel', () => {
     const first = await pull(VATEX, { keepSource: true });
     const source = new RepoCache(cache.path, VATEX).sourceDir(first.commit);
     assert.ok((await readdir(source)).includes('model.safetensors'));
+
     hub.reset();
     const f32 = await pull(VATEX, { quantization: 'f32', keepSource: true });
     assert.equal(f32.fromCache, false);
     assert.deepEqual(hub.requests.map((r) => `${r.method} ${r.file}`), ['HEAD config.json']);
+
+    await unlink(first.ggufPath);
     hub.reset();
-    const offline = await pull(VATEX, { quantization: 'f16', revision: first.commit, offline: true, update: true });
-    assert.equal(offline.fromCache, true);
+    const offline = await pull(VATEX, { offline: true, keepSource: true });
+    assert.deepEqual(offline, first);
     assert.equal(hub.requests.length, 0);
+
+    // A kept source that lost a file is completed, not downloaded again.
+    await unlink(first.ggufPath);
+    await unlink(join(source, 'vocab.txt'));
+    hub.reset();
+    assert.deepEqual(await pull(VATEX, { keepSource: true }), first);
+    assert.deepEqual(hub.requests.filter((r) => r.method === 'GET').map((r) => r.file), ['vocab.txt']);
   });
 
   it('resumes an interrupted pull with a Range request', async () => {

@@ -22,7 +22,7 @@
 
 namespace gitcap {
 
-enum class error_code { model_format, input, unsupported, backend, aborted, invalid_argument, internal };
+enum class error_code { model_format, input, unsupported, backend, aborted, invalid_argument, busy, disposed, internal };
 
 // Every failure of the library is a gitcap::error with a code and a message that says what to do.
 class error : public std::runtime_error {
@@ -73,9 +73,12 @@ const Tokenizer & get_tokenizer(const model & m);
 const preprocess_params & get_preprocess_params(const model & m);
 
 // Pixel values exactly as the Hugging Face processor makes them: float32 [n_images, 3, H, W].
+// A video (is_video) is several frames of one input, each with its temporal embedding, as
+// transformers' 5-D pixel_values; otherwise n_images must be 1 (4-D pixel_values).
 struct pixel_batch {
     std::vector<float> data;
     int n_images = 0, channels = 3, height = 0, width = 0;
+    bool is_video = false;
 };
 
 // Named intermediate tensors (vision.frame0, vision.temporal, vision.projected) copied out for checks.

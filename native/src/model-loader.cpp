@@ -349,6 +349,8 @@ const char * error::code_name() const {
         case error_code::backend: return "E_BACKEND";
         case error_code::aborted: return "E_ABORTED";
         case error_code::invalid_argument: return "E_INVALID_ARG";
+        case error_code::busy: return "E_BUSY";
+        case error_code::disposed: return "E_DISPOSED";
         default: return "E_NATIVE";
     }
 }

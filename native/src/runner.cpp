@@ -45,14 +45,21 @@ static debug_tensor read_debug(ggml_tensor * t) {
 encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<std::string> & debug_names,
                                   const abort_callback & should_abort) {
     const auto & vhp = m->vhp;
-    const int frames = vhp.frames();
-    if (pixels.n_images != frames || pixels.channels != vhp.num_channels || pixels.height != vhp.image_size ||
-        pixels.width != vhp.image_size) {
+    const int frames = pixels.n_images;
+    if (pixels.is_video && vhp.num_frames == 0) {
+        throw error(error_code::input, "this is a single-image model: give it one image, not a video or frames");
+    }
+    if (pixels.is_video ? (frames < 1 || frames > vhp.num_frames) : frames != 1) {
+        throw error(error_code::input, pixels.is_video ? "a video input needs 1 to " + std::to_string(vhp.num_frames) +
+                                                             " frames, got " + std::to_string(frames)
+                                                       : "an image input is exactly one image, got " + std::to_string(frames));
+    }
+    if (pixels.channels != vhp.num_channels || pixels.height != vhp.image_size || pixels.width != vhp.image_size) {
         throw error(error_code::input, "pixel values have shape [" + std::to_string(pixels.n_images) + ", " +
                                            std::to_string(pixels.channels) + ", " + std::to_string(pixels.height) + ", " +
-                                           std::to_string(pixels.width) + "], the model expects [" + std::to_string(frames) +
-                                           ", " + std::to_string(vhp.num_channels) + ", " + std::to_string(vhp.image_size) +
-                                           ", " + std::to_string(vhp.image_size) + "]");
+                                           std::to_string(pixels.width) + "], the model expects [n, " +
+                                           std::to_string(vhp.num_channels) + ", " + std::to_string(vhp.image_size) + ", " +
+                                           std::to_string(vhp.image_size) + "]");
     }
     if (pixels.data.size() != (size_t) frames * vhp.num_channels * vhp.image_size * vhp.image_size) {
         throw error(error_code::input, "pixel values have the wrong number of elements");
@@ -64,7 +71,7 @@ encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<
     auto t0 = std::chrono::steady_clock::now();
     {
         graph_context g(debug_names);
-        ggml_tensor * feats = build_vision_graph(g, *m, frames);
+        ggml_tensor * feats = build_vision_graph(g, *m, frames, pixels.is_video);
         std::lock_guard<std::mutex> lock(compute_mutex());
         ggml_backend_sched_reset(sched_);
         if (!ggml_backend_sched_alloc_graph(sched_, g.graph())) throw error(error_code::backend, "could not allocate the vision graph");

@@ -26,7 +26,7 @@ static ggml_tensor * vision_block(ggml_context * ctx, const vision_layer & L, co
     return ggml_add(ctx, x, h);
 }
 
-ggml_tensor * build_vision_graph(graph_context & g, const model & m, int n_frames) {
+ggml_tensor * build_vision_graph(graph_context & g, const model & m, int n_frames, bool video) {
     ggml_context * ctx = g.ctx();
     const auto & hp = m.vhp;
     const auto & w = m.vision;
@@ -55,7 +55,7 @@ ggml_tensor * build_vision_graph(graph_context & g, const model & m, int n_frame
     x = layer_norm(ctx, x, w.post_ln_w, w.post_ln_b, hp.eps);                                // [Dv, n_tok*F]
     g.named(ggml_view_2d(ctx, x, Dv, n_tok, x->nb[1], 0), "vision.frame0");
 
-    if (hp.num_frames > 0) {
+    if (video) {
         // each frame gets its own temporal embedding, added after post_layernorm
         ggml_tensor * temporal = w.temporal[0];
         for (int f = 1; f < n_frames; f++) temporal = ggml_concat(ctx, temporal, w.temporal[f], 2); // [Dv, 1, F]

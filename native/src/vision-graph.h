@@ -6,9 +6,10 @@
 
 namespace gitcap {
 
-// Input "pixels" [W, H, C, frames] (PyTorch [frames, C, H, W]).
+// Input "pixels" [W, H, C, frames] (PyTorch [frames, C, H, W]). A video's frames get their
+// temporal embeddings; a single image (frames = 1, !video) gets none, as in transformers.
 // Output "image_features" [D, frames * tokens_per_image], the decoder's image tokens.
 // Debug names: vision.frame0 [Dv, 1+P], vision.temporal [Dv, frames*(1+P)], vision.projected.
-ggml_tensor * build_vision_graph(graph_context & g, const model & m, int n_frames);
+ggml_tensor * build_vision_graph(graph_context & g, const model & m, int n_frames, bool video);
 
 } // namespace gitcap

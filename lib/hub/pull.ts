@@ -1,9 +1,10 @@
 import { rm } from 'node:fs/promises';
-import { GitcapError, throwIfAborted } from '../errors.js';
+import { GitcapError, isGitcapError, throwIfAborted } from '../errors.js';
 import { RepoCache, exists, resolveCacheDir } from './cache.js';
 import { planCheckpoint, resolveCommit } from './checkpoint.js';
 import { convertSource, type ConvertProgress } from './convert.js';
 import { isOfflineMode, resolveEndpoint, resolveToken, validateRepoId, validateRevision } from './endpoint.js';
+import { ioError } from './fs-util.js';
 import { closeSession, openSession } from './http.js';
 import { acquireLock } from './lock.js';
 import { DEFAULT_QUANTIZATION, validateQuantization, type QuantType } from './quantization.js';
@@ -62,6 +63,10 @@ export async function pullModel(repoId: string, options: PullOptions = {}): Prom
   validateRepoId(repoId);
   validateRevision(revision);
   validateQuantization(quantization);
+  // Options are checked now, even when the cache answers; the environment only when used.
+  if (options.endpoint !== undefined) resolveEndpoint(options.endpoint);
+  resolveToken(options.token);
+  if (options.retry !== undefined) validateRetryPolicy(options.retry);
   const cache = new RepoCache(resolveCacheDir(options.cacheDir), repoId);
   const offline = options.offline ?? isOfflineMode();
   const result = (commit: string, ggufPath: string, fromCache: boolean): PullResult => ({
@@ -88,14 +93,40 @@ export async function pullModel(repoId: string, options: PullOptions = {}): Prom
     const commit = offline ? await offlineCommit(cache, revision, quantization) : await download(cache, repoId, revision, options);
     const ggufPath = cache.ggufPath(commit, quantization);
     const fromCache = await exists(ggufPath);
-    if (!fromCache) {
-      await convertSource(cache.sourceDir(commit), ggufPath, quantization, onProgress, signal);
-      if (!options.keepSource) await rm(cache.sourceDir(commit), { recursive: true, force: true });
-    }
+    if (!fromCache) await convertKeepingSourceIfAsked(cache.sourceDir(commit), ggufPath, quantization, options);
     await cache.writeRef(revision, commit);
     return result(commit, ggufPath, fromCache);
   } finally {
     await lock.release();
+  }
+}
+
+/**
+ * Converts, then deletes the download unless keepSource. A checkpoint the converter rejects is
+ * deleted too (a new pull would fail the same way); after other failures (abort, disk full) it
+ * stays, to be converted next time without downloading.
+ */
+async function convertKeepingSourceIfAsked(
+  sourceDir: string,
+  ggufPath: string,
+  quantization: QuantType,
+  options: PullOptions,
+): Promise<void> {
+  try {
+    await convertSource(sourceDir, ggufPath, quantization, options.onProgress, options.signal);
+  } catch (err) {
+    const rejected = isGitcapError(err, 'E_MODEL_FORMAT') || isGitcapError(err, 'E_UNSUPPORTED');
+    if (!options.keepSource && rejected) await removeSource(sourceDir);
+    throw err;
+  }
+  if (!options.keepSource) await removeSource(sourceDir);
+}
+
+async function removeSource(sourceDir: string): Promise<void> {
+  try {
+    await rm(sourceDir, { recursive: true, force: true });
+  } catch (err) {
+    throw ioError(err, sourceDir);
   }
 }
 

@@ -65,6 +65,7 @@ describe('pullModel', () => {
         files: VATEX_FILES.filter((f) => f !== 'model.safetensors').concat('pytorch_model.bin'),
       },
       { id: 'test/sharded', dir: VATEX_DIR, files: VATEX_FILES.filter((f) => f !== 'model.safetensors'), extra: await shardedExtra() },
+      { id: 'test/broken', dir: VATEX_DIR, files: VATEX_FILES.filter((f) => f !== 'model.safetensors'), extra: { 'model.safetensors': 'not safetensors' } },
       { id: 'test/bert', dir: VATEX_DIR, files: VATEX_FILES.filter((f) => f !== 'config.json'), extra: { 'config.json': bertConfig } },
     ]);
   });
@@ -248,6 +249,12 @@ describe('pullModel', () => {
       message: 'test/bert is a "bert" model; gitcap runs GIT models (model_type "git") only',
     });
     assert.equal(hub.count({ file: 'model.safetensors' }), 0);
+  });
+
+  it('does not keep a checkpoint the converter rejects', async () => {
+    await assert.rejects(pull('test/broken'), { code: 'E_MODEL_FORMAT' });
+    const repoDir = join(cache.path, 'models', 'test--broken');
+    assert.deepEqual(await readdir(join(repoDir, hub.commitOf('test/broken'))), []);
   });
 
   it('plans pytorch_model.bin when the repository has no safetensors', async () => {

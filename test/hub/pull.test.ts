@@ -243,6 +243,22 @@ describe('pullModel', () => {
     assert.ok(hub.requests.filter((r) => r.kind === 'cdn').every((r) => r.authorization === undefined));
   });
 
+  it('checks its options before anything else', async () => {
+    await assert.rejects(pull(VATEX, { endpoint: 'ftp://x' }), {
+      code: 'E_INVALID_ARG',
+      message: 'Expected an http(s) URL for endpoint but received "ftp://x"',
+    });
+    await assert.rejects(pull(VATEX, { retry: { retries: -1, baseDelayMs: 1, maxDelayMs: 1 } }), {
+      code: 'E_INVALID_ARG',
+      message: 'Expected a non-negative integer for retry.retries but received -1 of type number',
+    });
+    await assert.rejects(pull(VATEX, { revision: '' }), {
+      code: 'E_INVALID_ARG',
+      message: 'Expected a branch, tag or commit for revision but received ""',
+    });
+    assert.equal(hub.requests.length, 0);
+  });
+
   it('refuses a model that is not GIT before downloading weights', async () => {
     await assert.rejects(pull('test/bert'), {
       code: 'E_UNSUPPORTED',

@@ -29,30 +29,27 @@ function buildHalfTable(): Float32Array {
   return table;
 }
 
+// float32 -> half with round-to-nearest-even in integer arithmetic (F. Giesen's
+// float_to_half_fast3_rtne): normal results round by adding 0xfff plus the lowest kept bit;
+// subnormal results let the FPU round, by adding a magic number that aligns the bits.
+const DENORM_MAGIC_BITS = (127 - 15 + (23 - 10) + 1) << 23;
+const DENORM_MAGIC = (() => {
+  u32Scratch[0] = DENORM_MAGIC_BITS;
+  return f32Scratch[0]!;
+})();
+
 /** Half bits of one float32 given as its 32 bits. */
 export function floatBitsToHalf(x: number): number {
   const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  const mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 | (mant >>> 13) : 0);
-  const e = exp - 112; // rebias 127 -> 15
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    // Result is subnormal (or zero): shift the full significand into the 10-bit field.
-    if (e < -10) return sign;
-    const full = mant | 0x800000;
-    const shift = 14 - e;
-    const half = full >>> shift;
-    const rem = full & ((1 << shift) - 1);
-    const midpoint = 1 << (shift - 1);
-    const roundUp = rem > midpoint || (rem === midpoint && (half & 1) === 1);
-    return sign | (half + (roundUp ? 1 : 0));
+  const f = x & 0x7fffffff;
+  if (f >= 0x47800000) return sign | (f > 0x7f800000 ? 0x7e00 : 0x7c00); // NaN stays NaN; >= 65520 -> inf
+  if (f < 0x38800000) {
+    u32Scratch[0] = f;
+    f32Scratch[0] = f32Scratch[0]! + DENORM_MAGIC;
+    return sign | (u32Scratch[0]! - DENORM_MAGIC_BITS);
   }
-  const half = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  // A carry out of the mantissa correctly bumps the exponent (up to infinity).
-  const roundUp = rem > 0x1000 || (rem === 0x1000 && (half & 1) === 1);
-  return sign | (half + (roundUp ? 1 : 0));
+  // Rebias the exponent (127 -> 15) and round; a carry out of the mantissa bumps the exponent.
+  return sign | ((f + 0xc8000fff + ((f >>> 13) & 1)) >>> 13);
 }
 
 export function halfToFloat32(src: Uint16Array, dst: Float32Array): void {

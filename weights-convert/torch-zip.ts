@@ -34,9 +34,10 @@ async function checkSignature(file: string, fh: FileHandle, size: number): Promi
   throw formatError(file, 'not a PyTorch checkpoint (neither a zip archive nor a pickle)');
 }
 
-function listEntries(file: string, fh: FileHandle): Promise<{ zip: ZipFileV3; entries: Map<string, yauzl.Entry> }> {
+/** Opens the archive with its own descriptor (yauzl closes it on close()); data reads use `fh`. */
+function listEntries(file: string): Promise<{ zip: ZipFileV3; entries: Map<string, yauzl.Entry> }> {
   return new Promise((resolve, reject) => {
-    yauzl.fromFd(fh.fd, { lazyEntries: true, autoClose: false }, (err, zip) => {
+    yauzl.open(file, { lazyEntries: true, autoClose: false }, (err, zip) => {
       if (err || !zip) return reject(formatError(file, `not a valid zip archive (${err?.message})`));
       const entries = new Map<string, yauzl.Entry>();
       zip.on('entry', (entry: yauzl.Entry) => {
@@ -44,7 +45,10 @@ function listEntries(file: string, fh: FileHandle): Promise<{ zip: ZipFileV3; en
         zip.readEntry();
       });
       zip.on('end', () => resolve({ zip: zip as ZipFileV3, entries }));
-      zip.on('error', (e: Error) => reject(formatError(file, `not a valid zip archive (${e.message})`)));
+      zip.on('error', (e: Error) => {
+        zip.close();
+        reject(formatError(file, `not a valid zip archive (${e.message})`));
+      });
       zip.readEntry();
     });
   });
@@ -105,7 +109,7 @@ export async function openTorchZip(file: string): Promise<{ tensors: SourceTenso
   let zip: ZipFileV3 | undefined;
   try {
     await checkSignature(file, fh, size);
-    const listed = await listEntries(file, fh);
+    const listed = await listEntries(file);
     zip = listed.zip;
     const { entries } = listed;
     const pickles = [...entries.keys()].filter((name) => name === 'data.pkl' || name.endsWith('/data.pkl'));

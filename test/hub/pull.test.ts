@@ -8,16 +8,14 @@ import { RepoCache } from '../../lib/hub/cache.js';
 import { acquireLock } from '../../lib/hub/lock.js';
 import { readGgufMetadata } from '../../weights-convert/index.js';
 import { loadQuantizeAddon } from '../../weights-convert/native-quantizer.js';
-import { planCheckpoint, resolveCommit } from '../../lib/hub/checkpoint.js';
-import { closeSession } from '../../lib/hub/http.js';
 import { blockedConnections } from './loopback-guard.js';
 import { MockHub, GOOD_TOKEN } from './mock-hub.js';
 import { runChild } from './child-process.js';
-import { FAST_RETRY, IMAGE_DIR, VATEX_DIR, VATEX_FILES, tempDir, testSession, vatexRepo } from './helpers.js';
+import { FAST_RETRY, IMAGE_DIR, VATEX_DIR, VATEX_FILES, tempDir, vatexRepo } from './helpers.js';
 
 const VATEX = 'test/tiny-vatex';
+// The small files, in the order they are downloaded.
 const PLAN_ORDER = ['preprocessor_config.json', 'tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json'];
-const byPlanOrder = (a: string, b: string) => PLAN_ORDER.indexOf(a) - PLAN_ORDER.indexOf(b);
 const SHARD = 'model-00001-of-00001.safetensors';
 
 /** The fixture's model.safetensors as the only shard of an index. */
@@ -273,19 +271,13 @@ describe('pullModel', () => {
     assert.deepEqual(await readdir(join(repoDir, hub.commitOf('test/broken'))), []);
   });
 
-  it('plans pytorch_model.bin when the repository has no safetensors', async () => {
-    const session = testSession(hub.url, 'test/tiny-image-bin');
-    try {
-      const commit = await resolveCommit(session);
-      const files = await planCheckpoint(session, commit, join(cache.path, 'plan'));
-      assert.deepEqual(
-        files.map((f) => f.file),
-        ['config.json', ...VATEX_FILES.filter((f) => !['config.json', 'model.safetensors'].includes(f)).sort(byPlanOrder), 'pytorch_model.bin'],
-      );
-      assert.equal(files.at(-1)!.size, (await stat(join(IMAGE_DIR, 'pytorch_model.bin'))).size);
-    } finally {
-      await closeSession(session);
-    }
+  it('falls back to pytorch_model.bin when the repository has no safetensors', async () => {
+    const result = await pull('test/tiny-image-bin');
+    const gguf = await readGgufMetadata(result.ggufPath);
+    assert.equal(gguf.kv.get('general.architecture')?.value, 'git');
+    const gets = hub.requests.filter((r) => r.method === 'GET').map((r) => r.file);
+    assert.deepEqual(gets, ['config.json', ...PLAN_ORDER, 'pytorch_model.bin']);
+    assert.equal(hub.count({ method: 'HEAD', file: 'pytorch_model.bin.index.json' }), 0);
   });
 
   it('follows sharded safetensors through their index', async () => {

@@ -1,0 +1,431 @@
+// GitModel: the public face of a loaded GIT model.
+import { stat } from 'node:fs/promises';
+import { checkCaptionOptions, type CaptionOptions } from './caption-options.js';
+import { GitcapError, throwIfAborted } from './errors.js';
+import { invalidArg } from './inputs/arg-checks.js';
+import { resolveInput, type CaptionInput } from './model-input.js';
+import { callNative, fromNativeError } from './native/binding.js';
+import type { RawCaptionResult, RawModel, RawModelInfo, RawPixelValues, RawScoreResult } from './native/model-types.js';
+import { captureStack, runJob, withCallerStack } from './native-job.js';
+import { convertLocalCheckpoint, type LocalConvertProgress } from './local-convert.js';
+import type { QuantType } from '../weights-convert/quant-types.js';
+
+export type Backend = 'auto' | 'cpu' | 'cuda' | 'metal' | 'vulkan';
+
+export interface LoadOptions {
+  /** Where the weights live and graphs run: 'auto' (default) takes a GPU when one is usable. */
+  backend?: Backend;
+  /** CPU threads; default: the physical cores this process may use. */
+  threads?: number;
+  /** Requests waiting or running at once before calls reject with E_BUSY (default 64). */
+  maxQueue?: number;
+  /** CPU: use the weights straight from the mapped file (default true). */
+  useMmap?: boolean;
+  /** A Hugging Face checkpoint folder is converted first, to this type (default q8_0). */
+  quantization?: QuantType;
+  /** Conversion cache for checkpoint folders (default: gitcap's cache folder). */
+  cacheDir?: string;
+  onProgress?: (progress: LoadProgress) => void;
+  signal?: AbortSignal;
+}
+
+export type LoadProgress = LocalConvertProgress | { phase: 'load'; path: string };
+
+export interface ModelInfo {
+  architecture: 'git';
+  /** 'video' models take several frames (temporal embeddings); 'image' models one picture. */
+  kind: 'video' | 'image';
+  name: string;
+  /** Weight type of the file: f32, f16, q8_0, q4_0, ... */
+  quantization: string;
+  /** The device the weights are on, e.g. "CPU" or "CUDA0". */
+  backend: string;
+  threads: number;
+  path: string;
+  text: { vocabSize: number; hiddenSize: number; layers: number; heads: number; intermediateSize: number; maxPositions: number };
+  vision: { hiddenSize: number; layers: number; heads: number; imageSize: number; patchSize: number; numFrames: number };
+  /** Tokens the decoder sees for one input (frames * (1 + patches)). */
+  imageTokens: number;
+  special: { bos: number; eos: number; pad: number };
+  /** transformers' generation default (counts the prompt). */
+  maxLength: number;
+  preprocessing: RawModelInfo['preprocessing'];
+  memory: { weightsBytes: number; fileBytes: number };
+}
+
+export interface Timings {
+  preprocessMs: number;
+  visionMs: number;
+  prefixMs: number;
+  decodeMs: number;
+  totalMs: number;
+  /** New tokens per second of decoding. */
+  tokensPerSecond: number;
+  /** Video inputs: time spent reading frames with ffmpeg. */
+  readMs: number;
+}
+
+export interface CaptionResult {
+  /** The generated text (special tokens skipped, spaces cleaned up as transformers does). */
+  text: string;
+  /** The prompt (VQA question) and the answer decoded together, as transformers' batch_decode gives it. */
+  fullText: string;
+  /** New token ids (the end-of-sequence id included when produced). */
+  tokenIds: number[];
+  promptIds: number[];
+  stoppedByEos: boolean;
+  /** Beam search: the winning sequence's length-normalized log-probability. */
+  score: number;
+  timings: Timings;
+  firstLogits?: Float32Array;
+  debug?: Array<{ name: string; shape: number[]; data: Float32Array }>;
+}
+
+export interface ScoreOptions {
+  /** VQA question that comes before the text. */
+  prompt?: string;
+  /** Count the end-of-sequence token as part of the text (default true). */
+  includeEos?: boolean;
+  /** Also return the logits of every scored position. */
+  returnLogits?: boolean;
+  signal?: AbortSignal;
+  sampling?: CaptionOptions['sampling'];
+  maxPixels?: number;
+}
+
+export interface ScoreResult {
+  tokenIds: number[];
+  /** log P(token | image, earlier tokens) of each token. */
+  tokenLogprobs: number[];
+  /** Their sum: the log-probability of the whole text. */
+  total: number;
+  logits?: Float32Array;
+}
+
+export interface PixelValues {
+  /** float32 [n, 3, H, W], exactly what the vision tower receives. */
+  data: Float32Array;
+  dims: [number, number, number, number];
+  /** Frames of a video (each gets its temporal embedding). */
+  isVideo: boolean;
+}
+
+const BACKENDS: readonly Backend[] = ['auto', 'cpu', 'cuda', 'metal', 'vulkan'];
+
+function checkLoadOptions(options: unknown): LoadOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) throw invalidArg('options', 'an object', options);
+  const o = options as LoadOptions;
+  if (o.backend !== undefined && !BACKENDS.includes(o.backend)) throw invalidArg('backend', `one of ${BACKENDS.join(', ')}`, o.backend);
+  if (o.threads !== undefined && (typeof o.threads !== 'number' || !Number.isInteger(o.threads) || o.threads < 1 || o.threads > 1024)) {
+    throw invalidArg('threads', 'integer between 1 and 1024', o.threads);
+  }
+  if (o.maxQueue !== undefined && (typeof o.maxQueue !== 'number' || !Number.isInteger(o.maxQueue) || o.maxQueue < 1 || o.maxQueue > 1_000_000)) {
+    throw invalidArg('maxQueue', 'integer between 1 and 1000000', o.maxQueue);
+  }
+  if (o.useMmap !== undefined && typeof o.useMmap !== 'boolean') throw invalidArg('useMmap', 'a boolean', o.useMmap);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw invalidArg('onProgress', 'a function', o.onProgress);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw invalidArg('signal', 'an AbortSignal', o.signal);
+  return o;
+}
+
+export class GitModel implements AsyncDisposable {
+  readonly #raw: RawModel;
+  readonly #info: ModelInfo;
+  #disposed: Promise<void> | undefined;
+
+  private constructor(raw: RawModel, path: string) {
+    this.#raw = raw;
+    const i = raw.info();
+    this.#info = {
+      architecture: 'git',
+      kind: i.numFrames > 1 ? 'video' : 'image',
+      name: i.name,
+      quantization: i.fileType,
+      backend: i.backend,
+      threads: i.threads,
+      path,
+      text: {
+        vocabSize: i.vocabSize,
+        hiddenSize: i.hiddenSize,
+        layers: i.layers,
+        heads: i.heads,
+        intermediateSize: i.intermediateSize,
+        maxPositions: i.maxPositions,
+      },
+      vision: {
+        hiddenSize: i.visionHiddenSize,
+        layers: i.visionLayers,
+        heads: i.visionHeads,
+        imageSize: i.imageSize,
+        patchSize: i.patchSize,
+        numFrames: i.numFrames,
+      },
+      imageTokens: i.imageTokens,
+      special: { bos: i.bosId, eos: i.eosId, pad: i.padId },
+      maxLength: i.maxLength,
+      preprocessing: i.preprocessing,
+      memory: { weightsBytes: i.weightsBytes, fileBytes: i.fileBytes },
+    };
+  }
+
+  /**
+   * Loads a GGUF made by `gitcap convert`, or converts a Hugging Face checkpoint folder first
+   * (cached, so later loads are immediate).
+   */
+  static async load(path: string, options?: LoadOptions): Promise<GitModel> {
+    const callerStack = captureStack(GitModel.load);
+    try {
+      if (typeof path !== 'string' || path === '') throw invalidArg('path', 'a non-empty string', path);
+      const o = checkLoadOptions(options);
+      throwIfAborted(o.signal);
+      let ggufPath = path;
+      const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') throw new GitcapError('E_NOT_FOUND', `${path}: no such file or folder`);
+        throw new GitcapError('E_IO', `${path}: ${err.message}`, { cause: err });
+      });
+      if (st.isDirectory()) {
+        ggufPath = await convertLocalCheckpoint(path, {
+          quantization: o.quantization ?? 'q8_0',
+          ...(o.cacheDir !== undefined && { cacheDir: o.cacheDir }),
+          ...(o.onProgress !== undefined && { onProgress: o.onProgress }),
+          ...(o.signal !== undefined && { signal: o.signal }),
+        });
+      }
+      o.onProgress?.({ phase: 'load', path: ggufPath });
+      const raw = await callNative((addon) =>
+        addon.Model.load(ggufPath, {
+          ...(o.backend !== undefined && { backend: o.backend }),
+          ...(o.threads !== undefined && { threads: o.threads }),
+          ...(o.useMmap !== undefined && { useMmap: o.useMmap }),
+          ...(o.maxQueue !== undefined && { maxQueue: o.maxQueue }),
+        }),
+      ).catch((err: unknown) => {
+        throw fromNativeError(err);
+      });
+      const model = new GitModel(raw, ggufPath);
+      if (o.signal?.aborted) {
+        await model.dispose();
+        throwIfAborted(o.signal);
+      }
+      return model;
+    } catch (err) {
+      throw withCallerStack(err as Error, callerStack);
+    }
+  }
+
+  /** What the model is: sizes, quantization, backend, preprocessing, memory. */
+  get info(): ModelInfo {
+    return this.#info;
+  }
+
+  /** Captions a video, an image, or frames (with `prompt`: answers a question about them). */
+  async caption(input: CaptionInput, options?: CaptionOptions): Promise<CaptionResult> {
+    const callerStack = captureStack(this.caption);
+    try {
+      return await this.#caption(input, options, options?.onToken, callerStack);
+    } catch (err) {
+      throw withCallerStack(err as Error, callerStack);
+    }
+  }
+
+  /**
+   * The caption as pieces of text while it is generated; they concatenate to `caption().text`
+   * (beam search yields everything at the end). Breaking out of the loop aborts the caption.
+   */
+  captionStream(input: CaptionInput, options?: CaptionOptions): AsyncIterableIterator<string> & { result: Promise<CaptionResult> } {
+    const callerStack = captureStack(this.captionStream);
+    const queue: string[] = [];
+    let wake: (() => void) | undefined;
+    let finished = false;
+    let failure: unknown;
+    const stop = new AbortController();
+    const signal = options?.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    const userOnToken = options?.onToken;
+    const result = this.#caption(
+      input,
+      { ...options, signal },
+      (piece, id) => {
+        userOnToken?.(piece, id);
+        queue.push(piece);
+        wake?.();
+      },
+      callerStack,
+    ).then(
+      (r) => {
+        finished = true;
+        wake?.();
+        return r;
+      },
+      (err: unknown) => {
+        finished = true;
+        failure = withCallerStack(err as Error, callerStack);
+        wake?.();
+        throw failure;
+      },
+    );
+    result.catch(() => {}); // surfaced through the iterator (or `result` when awaited)
+    const iterator = {
+      result,
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+      async next(): Promise<IteratorResult<string>> {
+        for (;;) {
+          if (queue.length > 0) return { value: queue.shift()!, done: false };
+          if (finished) {
+            if (failure) throw failure;
+            return { value: undefined, done: true };
+          }
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+        }
+      },
+      async return(): Promise<IteratorResult<string>> {
+        if (!finished) stop.abort();
+        await result.catch(() => {});
+        return { value: undefined, done: true };
+      },
+    };
+    return iterator;
+  }
+
+  /** Log-probabilities of `text` as a caption of `input` (reranking, zero-shot choice). */
+  async score(input: CaptionInput, text: string, options?: ScoreOptions): Promise<ScoreResult> {
+    const callerStack = captureStack(this.score);
+    try {
+      if (typeof text !== 'string' || text.trim() === '') throw invalidArg('text', 'a non-empty string', text);
+      const o = options ?? {};
+      if (typeof o !== 'object') throw invalidArg('options', 'an object', o);
+      this.#checkOpen();
+      const rawInput = await this.#resolve(input, o);
+      const raw = this.#raw;
+      const r = await runJob<RawScoreResult>(
+        raw,
+        (onEvent) =>
+          raw.score(
+            rawInput,
+            {
+              text,
+              ...(o.prompt !== undefined && { prompt: o.prompt }),
+              ...(o.includeEos !== undefined && { includeEos: o.includeEos }),
+              ...(o.returnLogits !== undefined && { returnLogits: o.returnLogits }),
+            },
+            onEvent,
+          ),
+        { signal: o.signal, callerStack },
+      );
+      return {
+        tokenIds: r.tokenIds,
+        tokenLogprobs: Array.from(r.tokenLogprobs),
+        total: r.total,
+        ...(r.logits !== undefined && { logits: r.logits }),
+      };
+    } catch (err) {
+      throw withCallerStack(err as Error, callerStack);
+    }
+  }
+
+  /** The pixel values the model would see for `input`: check parity with transformers yourself. */
+  async preprocess(input: CaptionInput, options?: Pick<CaptionOptions, 'signal' | 'sampling' | 'maxPixels'>): Promise<PixelValues> {
+    const callerStack = captureStack(this.preprocess);
+    try {
+      this.#checkOpen();
+      const o = options ?? {};
+      const rawInput = await this.#resolve(input, o);
+      const raw = this.#raw;
+      const r = await runJob<RawPixelValues>(raw, (onEvent) => raw.preprocess(rawInput, onEvent), { signal: o.signal, callerStack });
+      return { data: r.data, dims: r.dims as PixelValues['dims'], isVideo: r.isVideo };
+    } catch (err) {
+      throw withCallerStack(err as Error, callerStack);
+    }
+  }
+
+  /** Token ids of `text` (BERT WordPiece, as the model's tokenizer). */
+  tokenize(text: string, options?: { addSpecialTokens?: boolean }): number[] {
+    this.#checkOpen();
+    if (typeof text !== 'string') throw invalidArg('text', 'a string', text);
+    return Array.from(callNative(() => this.#raw.tokenize(text, options?.addSpecialTokens ?? false)));
+  }
+
+  /** Text of token ids, as transformers' decode (skip special tokens and clean-up by default). */
+  detokenize(ids: number[], options?: { skipSpecialTokens?: boolean; cleanUpSpaces?: boolean }): string {
+    this.#checkOpen();
+    if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id))) throw invalidArg('ids', 'an array of integers', ids);
+    return callNative(() => this.#raw.detokenize(ids, options?.skipSpecialTokens ?? true, options?.cleanUpSpaces ?? true));
+  }
+
+  /** Requests queued or running on this model. */
+  get pending(): number {
+    return this.#disposed ? 0 : this.#raw.inFlight();
+  }
+
+  /**
+   * Frees the model. Calls still queued or running reject with E_DISPOSED; later calls too.
+   * Resolves once the native worker has stopped (at most the current graph later).
+   */
+  dispose(): Promise<void> {
+    this.#disposed ??= this.#raw.dispose();
+    return this.#disposed;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
+  #checkOpen(): void {
+    if (this.#disposed) throw new GitcapError('E_DISPOSED', 'the model has been disposed: load it again to use it');
+  }
+
+  #resolve(input: CaptionInput, o: { signal?: AbortSignal | undefined; sampling?: CaptionOptions['sampling']; maxPixels?: number | undefined }) {
+    return resolveInput(input, {
+      numFrames: this.#info.vision.numFrames,
+      videoModel: this.#info.kind === 'video',
+      ...(o.sampling !== undefined && { sampling: o.sampling }),
+      ...(o.maxPixels !== undefined && { maxPixels: o.maxPixels }),
+      ...(o.signal !== undefined && { signal: o.signal }),
+    });
+  }
+
+  async #caption(
+    input: CaptionInput,
+    options: CaptionOptions | undefined,
+    onToken: ((piece: string, id: number) => void) | undefined,
+    callerStack: string | undefined,
+  ): Promise<CaptionResult> {
+    const raw = this.#raw;
+    const rawOptions = checkCaptionOptions(options, this.#info.text.maxPositions);
+    this.#checkOpen();
+    const signal = options?.signal;
+    throwIfAborted(signal);
+    const t0 = performance.now();
+    const rawInput = await this.#resolve(input, options ?? {});
+    const readMs = performance.now() - t0;
+    this.#checkOpen();
+    const r = await runJob<RawCaptionResult>(raw, (onEvent) => raw.caption(rawInput, rawOptions, onEvent), {
+      signal,
+      onToken,
+      callerStack,
+    });
+    const t = r.timings;
+    return {
+      text: r.text,
+      fullText: r.fullText,
+      tokenIds: r.tokenIds,
+      promptIds: r.promptIds,
+      stoppedByEos: r.stoppedByEos,
+      score: r.score,
+      timings: {
+        preprocessMs: t.preprocessMs,
+        visionMs: t.visionMs,
+        prefixMs: t.prefixMs,
+        decodeMs: t.decodeMs,
+        totalMs: t.totalMs + readMs,
+        readMs,
+        tokensPerSecond: t.decodeMs > 0 ? (r.tokenIds.length / t.decodeMs) * 1000 : 0,
+      },
+      ...(r.firstLogits !== undefined && { firstLogits: r.firstLogits }),
+      ...(r.debug !== undefined && { debug: r.debug }),
+    };
+  }
+}

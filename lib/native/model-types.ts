@@ -1,0 +1,146 @@
+// Exact types of the addon's Model class (native/addon/model.cpp). User code never sees these.
+
+export interface RawImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** Encoded files (PNG/JPEG/GIF bytes) or decoded pixels; `video` = frames of one video. */
+export interface RawInput {
+  images: Array<Uint8Array | RawImage>;
+  video: boolean;
+  maxPixels?: number;
+}
+
+export interface RawCaptionOptions {
+  maxNewTokens?: number;
+  minNewTokens?: number;
+  numBeams?: number;
+  lengthPenalty?: number;
+  earlyStopping?: boolean;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  seed?: number;
+  repetitionPenalty?: number;
+  prompt?: string;
+  debugTensors?: string[];
+  returnFirstLogits?: boolean;
+}
+
+export interface RawTimings {
+  preprocessMs: number;
+  visionMs: number;
+  prefixMs: number;
+  decodeMs: number;
+  decodeSteps: number;
+  totalMs: number;
+}
+
+export interface RawDebugTensor {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface RawCaptionResult {
+  tokenIds: number[];
+  promptIds: number[];
+  text: string;
+  fullText: string;
+  stoppedByEos: boolean;
+  score: number;
+  timings: RawTimings;
+  firstLogits?: Float32Array;
+  debug?: RawDebugTensor[];
+}
+
+export interface RawScoreOptions {
+  text: string;
+  prompt?: string;
+  includeEos?: boolean;
+  returnLogits?: boolean;
+}
+
+export interface RawScoreResult {
+  tokenIds: number[];
+  tokenLogprobs: Float32Array;
+  total: number;
+  logits?: Float32Array;
+}
+
+export interface RawPixelValues {
+  data: Float32Array;
+  dims: number[];
+  isVideo: boolean;
+}
+
+export interface RawModelInfo {
+  name: string;
+  fileType: string;
+  backend: string;
+  threads: number;
+  vocabSize: number;
+  hiddenSize: number;
+  layers: number;
+  heads: number;
+  intermediateSize: number;
+  maxPositions: number;
+  visionHiddenSize: number;
+  visionLayers: number;
+  visionHeads: number;
+  imageSize: number;
+  patchSize: number;
+  numFrames: number;
+  imageTokens: number;
+  bosId: number;
+  eosId: number;
+  padId: number;
+  maxLength: number;
+  weightsBytes: number;
+  fileBytes: number;
+  preprocessing: {
+    processor: string;
+    resample: string;
+    shortestEdge: number;
+    cropHeight: number;
+    cropWidth: number;
+    doConvertRgb: boolean;
+    rescaleFactor: number;
+    mean: Float32Array;
+    std: Float32Array;
+  };
+}
+
+export interface RawJobError {
+  code: string;
+  message: string;
+}
+
+/** onEvent('token', id, piece) (id -1: text held back until the end), then 'done' or 'error' once. */
+export type RawJobEvent<R> = (kind: 'token' | 'done' | 'error', a: number | R | RawJobError, b?: string) => void;
+
+export interface RawModel {
+  info(): RawModelInfo;
+  caption(input: RawInput, options: RawCaptionOptions, onEvent: RawJobEvent<RawCaptionResult>): number;
+  score(input: RawInput, options: RawScoreOptions, onEvent: RawJobEvent<RawScoreResult>): number;
+  preprocess(input: RawInput, onEvent: RawJobEvent<RawPixelValues>): number;
+  cancel(jobId: number): void;
+  inFlight(): number;
+  tokenize(text: string, addSpecialTokens: boolean): Int32Array;
+  detokenize(ids: number[], skipSpecialTokens: boolean, cleanUp: boolean): string;
+  dispose(): Promise<void>;
+}
+
+export interface RawLoadOptions {
+  backend?: string;
+  threads?: number;
+  useMmap?: boolean;
+  maxQueue?: number;
+}
+
+export interface AddonModelPart {
+  Model: { load(path: string, options: RawLoadOptions): Promise<RawModel> };
+}

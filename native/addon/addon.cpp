@@ -101,6 +101,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                                         " (run with GITCAP_LOG=debug to see why)");
     }
     RegisterInfo(env, exports);
+    RegisterTokenizer(env, exports);
     RegisterQuantize(env, exports);
     return exports;
 }

@@ -10,6 +10,9 @@
 // info(), computeMatMul(): what was built and loaded, and one small ggml graph (info.cpp).
 void RegisterInfo(Napi::Env env, Napi::Object exports);
 
+// class Tokenizer: the BERT WordPiece tokenizer built from a vocabulary array (tokenizer.cpp).
+void RegisterTokenizer(Napi::Env env, Napi::Object exports);
+
 // quantize(), dequantize(), quantRowSize(), quantTypeInfo(): ggml's quantizers for the
 // converter in weights-convert/ (quantize.cpp).
 void RegisterQuantize(Napi::Env env, Napi::Object exports);

@@ -10,7 +10,7 @@ import { serializeGgufHeader } from './gguf-writer.js';
 import { buildMetadata } from './metadata.js';
 import { readModelDescription } from './model-description.js';
 import { needsQuantizer, planConversion, type Plan } from './plan.js';
-import { QUANT_TYPES, TYPE_INFO, isQuantType, type QuantType } from './quant-types.js';
+import { QUANT_TYPES, TYPE_INFO, isBlockQuantized, isQuantType, type QuantType } from './quant-types.js';
 import type { Quantizer } from './quantizer.js';
 import { convertTensor } from './tensor-convert.js';
 
@@ -101,7 +101,10 @@ async function writeData(
     if (position !== dataStart + t.offset + t.size) {
       throw new GitcapError('E_NATIVE', `${t.ggufName}: ${position - dataStart - t.offset} bytes were converted but ${t.size} were planned`);
     }
-    if (nonFinite > 0) warn(`${t.source.file}: tensor ${t.source.name} has ${nonFinite} NaN or infinite values`);
+    if (nonFinite > 0) {
+      const stored = isBlockQuantized(t.type) ? `; stored as 0 in ${t.type}` : '';
+      warn(`${t.source.file}: tensor ${t.source.name} has ${nonFinite} NaN or infinite values${stored}`);
+    }
   }
   // Padding after the last tensor, so the file ends where the header says the data ends.
   const end = dataStart + plan.dataSize;

@@ -26,6 +26,10 @@ function countNonFiniteHalf(bits: Uint16Array): number {
   return n;
 }
 
+function zeroNonFinite(values: Float32Array): void {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) values[i] = 0;
+}
+
 export async function* convertTensor(t: PlannedTensor, quantizer: Quantizer | undefined): AsyncGenerator<ConvertedChunk> {
   const { source, nRows, nPerRow, type } = t;
   const srcSize = DTYPE_SIZE[source.dtype]!;
@@ -59,6 +63,9 @@ export async function* convertTensor(t: PlannedTensor, quantizer: Quantizer | un
       float32ToHalf(values, out);
       bytes = new Uint8Array(out.buffer, 0, count * 2);
     } else if (isBlockQuantized(type) && quantizer) {
+      // One NaN or infinity would spoil its whole block's scale (and trips ggml's asserts in
+      // debug builds): quantize them as 0.
+      if (nonFinite > 0) zeroNonFinite(values);
       bytes = quantizer.quantize(type, values, rows, nPerRow);
     } else {
       throw new GitcapError('E_NATIVE', `${t.ggufName}: no quantizer is loaded for ${type}`);

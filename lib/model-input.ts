@@ -18,11 +18,25 @@ export interface RawImageInput {
 /** A file path, the bytes of a PNG/JPEG/GIF file, or decoded pixels. */
 export type ImageLike = string | Uint8Array | RawImageInput;
 
+/** Pixel values as preprocess() returns them: float32 [n, 3, H, W]. */
+export interface PixelValuesInput {
+  data: Float32Array;
+  dims: readonly [number, number, number, number] | number[];
+  /** Frames of a video (temporal embeddings); default: true when n > 1. */
+  isVideo?: boolean;
+}
+
 /**
  * `{ video: path }` samples the model's frame count from a video (ffmpeg); `{ frames }` treats
- * several pictures as the frames of one video; `{ image }` or a raw image is one picture.
+ * several pictures as the frames of one video; `{ image }` or a raw image is one picture;
+ * `{ pixels }` skips preprocessing (what preprocess() returned, or transformers' pixel_values).
  */
-export type CaptionInput = { video: string } | { image: ImageLike } | { frames: ImageLike[] } | RawImageInput;
+export type CaptionInput =
+  | { video: string }
+  | { image: ImageLike }
+  | { frames: ImageLike[] }
+  | { pixels: PixelValuesInput }
+  | RawImageInput;
 
 export interface ResolveOptions {
   /** Frames a video model takes (num_image_with_embedding); 1 for image models. */
@@ -88,6 +102,17 @@ export async function resolveInput(input: unknown, opts: ResolveOptions): Promis
   const base = opts.maxPixels === undefined ? {} : { maxPixels: opts.maxPixels };
   if (typeof input !== 'object' || input === null) {
     throw invalidArg('input', 'an object: { video }, { image }, { frames } or a raw image', input);
+  }
+  if ('pixels' in input) {
+    const px = (input as { pixels: PixelValuesInput }).pixels;
+    if (typeof px !== 'object' || px === null || !(px.data instanceof Float32Array)) {
+      throw invalidArg('input.pixels.data', 'a Float32Array', (px as { data?: unknown } | null)?.data);
+    }
+    const dims = Array.from(px.dims ?? []);
+    if (dims.length !== 4 || !dims.every((d) => Number.isInteger(d) && d > 0)) {
+      throw invalidArg('input.pixels.dims', 'four positive integers [n, 3, height, width]', px.dims);
+    }
+    return { pixels: { data: px.data, dims }, images: [], video: px.isVideo ?? dims[0]! > 1 };
   }
   if ('video' in input) {
     const path = (input as { video: unknown }).video;

@@ -290,11 +290,21 @@ export class GitModel implements AsyncDisposable {
     return iterator;
   }
 
-  /** Log-probabilities of `text` as a caption of `input` (reranking, zero-shot choice). */
-  async score(input: CaptionInput, text: string, options?: ScoreOptions): Promise<ScoreResult> {
+  /**
+   * Log-probabilities of `text` as a caption of `input` (reranking, zero-shot choice). `text` may
+   * also be token ids (then includeEos is ignored: give the end-of-sequence id yourself).
+   */
+  async score(input: CaptionInput, text: string | number[], options?: ScoreOptions): Promise<ScoreResult> {
     const callerStack = captureStack(this.score);
     try {
-      if (typeof text !== 'string' || text.trim() === '') throw invalidArg('text', 'a non-empty string', text);
+      const vocab = this.#info.text.vocabSize;
+      if (Array.isArray(text)) {
+        if (text.length === 0 || !text.every((id) => Number.isInteger(id) && id >= 0 && id < vocab)) {
+          throw invalidArg('text', `a non-empty array of token ids below ${vocab}`, text);
+        }
+      } else if (typeof text !== 'string' || text.trim() === '') {
+        throw invalidArg('text', 'a non-empty string or an array of token ids', text);
+      }
       const o = options ?? {};
       if (typeof o !== 'object') throw invalidArg('options', 'an object', o);
       this.#checkOpen();
@@ -306,7 +316,7 @@ export class GitModel implements AsyncDisposable {
           raw.score(
             rawInput,
             {
-              text,
+              ...(Array.isArray(text) ? { ids: text } : { text }),
               ...(o.prompt !== undefined && { prompt: o.prompt }),
               ...(o.includeEos !== undefined && { includeEos: o.includeEos }),
               ...(o.returnLogits !== undefined && { returnLogits: o.returnLogits }),

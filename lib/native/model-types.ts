@@ -9,6 +9,8 @@ export interface RawImage {
 
 /** Encoded files (PNG/JPEG/GIF bytes) or decoded pixels; `video` = frames of one video. */
 export interface RawInput {
+  /** Already preprocessed pixel values; then `images` is empty. */
+  pixels?: { data: Float32Array; dims: number[] };
   images: Array<Uint8Array | RawImage>;
   video: boolean;
   maxPixels?: number;
@@ -58,7 +60,9 @@ export interface RawCaptionResult {
 }
 
 export interface RawScoreOptions {
-  text: string;
+  text?: string;
+  /** Token ids to score instead of `text`. */
+  ids?: number[];
   prompt?: string;
   includeEos?: boolean;
   returnLogits?: boolean;

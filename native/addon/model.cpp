@@ -67,6 +67,33 @@ std::vector<uint8_t> bytes_of(const Napi::Value & v, const char * what) {
 gitcap::request_input read_input(const Napi::Object & in) {
     Napi::Env env = in.Env();
     gitcap::request_input out;
+    const Napi::Value pixels = in.Get("pixels");
+    if (pixels.IsObject()) {
+        // { data: Float32Array, dims: [n, c, h, w] }, e.g. what preprocess() returned
+        Napi::Object po = pixels.As<Napi::Object>();
+        const Napi::Value data = po.Get("data");
+        const Napi::Value dims = po.Get("dims");
+        if (!data.IsTypedArray() || data.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array || !dims.IsArray() ||
+            dims.As<Napi::Array>().Length() != 4) {
+            ThrowError(env, "E_INVALID_ARG", "Expected { data: Float32Array, dims: [n, 3, height, width] } for input.pixels");
+        }
+        Napi::Float32Array f = data.As<Napi::Float32Array>();
+        Napi::Array d = dims.As<Napi::Array>();
+        gitcap::pixel_batch px;
+        px.n_images = d.Get(0u).As<Napi::Number>().Int32Value();
+        px.channels = d.Get(1u).As<Napi::Number>().Int32Value();
+        px.height = d.Get(2u).As<Napi::Number>().Int32Value();
+        px.width = d.Get(3u).As<Napi::Number>().Int32Value();
+        if (px.n_images < 1 || px.channels < 1 || px.height < 1 || px.width < 1 ||
+            (double) px.n_images * px.channels * px.height * px.width != (double) f.ElementLength()) {
+            ThrowError(env, "E_INPUT", "input.pixels: data has " + std::to_string(f.ElementLength()) + " values, dims do not match");
+        }
+        px.data.assign(f.Data(), f.Data() + f.ElementLength());
+        px.is_video = flag(in, "video", false);
+        out.is_video = px.is_video;
+        out.pixels = std::move(px);
+        return out;
+    }
     const Napi::Value images = in.Get("images");
     if (!images.IsArray()) ThrowError(env, "E_INVALID_ARG", "Expected an array for input.images");
     Napi::Array arr = images.As<Napi::Array>();
@@ -325,9 +352,17 @@ private:
         req.input = read_input(object_arg(info, 0, "input"));
         const Napi::Object o = object_arg(info, 1, "options");
         if (info.Length() < 3 || !info[2].IsFunction()) ThrowError(env, "E_INVALID_ARG", "Expected a function for onEvent");
-        const auto text = opt_str(o, "text");
-        if (!text) ThrowError(env, "E_INVALID_ARG", "Expected a string for text");
-        req.text = *text;
+        const Napi::Value ids = o.Get("ids");
+        if (ids.IsArray()) {
+            Napi::Array a = ids.As<Napi::Array>();
+            std::vector<int32_t> v;
+            for (uint32_t i = 0; i < a.Length(); i++) v.push_back(a.Get(i).As<Napi::Number>().Int32Value());
+            req.ids = std::move(v);
+        } else {
+            const auto text = opt_str(o, "text");
+            if (!text) ThrowError(env, "E_INVALID_ARG", "Expected a string for text");
+            req.text = *text;
+        }
         req.prompt = opt_str(o, "prompt");
         req.include_eos = flag(o, "includeEos", true);
         req.want_logits = flag(o, "returnLogits", false);

@@ -36,6 +36,7 @@ static double ms_since(std::chrono::steady_clock::time_point t0) {
 
 // Decodes and preprocesses the input's pictures exactly as the model's image processor does.
 static pixel_batch make_pixels(const model & m, const request_input & in) {
+    if (in.pixels) return *in.pixels;
     if (in.images.empty()) throw error(error_code::input, "the input has no image");
     std::vector<decoded_image> decoded;
     std::vector<image_view> views;
@@ -165,8 +166,8 @@ void worker::start(std::unique_ptr<job> & j, std::vector<std::unique_ptr<job>> &
         case job_kind::score: {
             const score_request & req = j->score;
             const pixel_batch px = make_pixels(m, req.input);
-            std::vector<int32_t> ids = m.tok->encode(req.text, false);
-            if (req.include_eos) ids.push_back((int32_t) m.info.eos_id);
+            std::vector<int32_t> ids = req.ids ? *req.ids : m.tok->encode(req.text, false);
+            if (req.include_eos && !req.ids) ids.push_back((int32_t) m.info.eos_id);
             j->score_out->text_ids = ids;
             j->score_out->scores = score(r, px, prompt_ids(m, req.prompt), ids, req.want_logits, should_abort);
             finish(*j, nullptr);

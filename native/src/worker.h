@@ -30,6 +30,7 @@ struct image_source {
 };
 
 struct request_input {
+    std::optional<pixel_batch> pixels; // already preprocessed (then `images` is empty)
     std::vector<image_source> images;
     bool is_video = false;          // frames of one video (temporal embeddings), else one image
     uint64_t max_pixels = 0;        // decoding limit; 0 = the decoder's default
@@ -45,6 +46,7 @@ struct score_request {
     request_input input;
     std::optional<std::string> prompt;
     std::string text;
+    std::optional<std::vector<int32_t>> ids; // token ids to score instead of `text`
     bool include_eos = true;
     bool want_logits = false;
 };

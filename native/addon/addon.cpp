@@ -98,7 +98,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     if (ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU) == nullptr) {
         // Fails the require(): the loader then tries its next candidate (or a source build).
         throw Napi::Error::New(env, "no ggml CPU backend could be loaded from " + gitcap_addon::ModuleDir() +
-                                        " (run with GITCAP_LOG=debug to see why)");
+                                        ": it should hold libggml-cpu-<variant> libraries, one of which runs on this CPU");
     }
     RegisterInfo(env, exports);
     RegisterTokenizer(env, exports);

@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util';
+import { GitcapError } from '../../errors.js';
+import { info, type GitcapInfo } from '../../info.js';
+
+export const summary = 'Show the versions, backends, devices and CPU features gitcap runs with';
+
+export const usage = `gitcap info [--json]
+
+Prints gitcap's version, the native binary in use (prebuilt or built from source), ggml's version,
+the compute backends and devices found, and the CPU features ggml's CPU backend uses.
+
+Options:
+  --json   the same as one JSON object (see GitcapInfo in the API)`;
+
+export async function run(args: string[]): Promise<number> {
+  let values: { json?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new GitcapError('E_INVALID_ARG', `${(err as Error).message}\nUsage: ${usage.split('\n')[0]}`);
+  }
+  if (values.help) {
+    process.stdout.write(`Usage: ${usage}\n`);
+    return 0;
+  }
+  const data = info();
+  process.stdout.write(values.json ? `${JSON.stringify(data, null, 2)}\n` : formatInfo(data));
+  return 0;
+}
+
+export function formatInfo(data: GitcapInfo): string {
+  const rows: [string, string][] = [
+    ['gitcap', data.version],
+    ['binary', `${data.addonPath} (${data.portable ? 'prebuilt, portable' : 'built from source'})`],
+    ['ggml', `${data.ggml.version} (${data.ggml.commit.slice(0, 12)})`],
+    ['Node-API', `${data.napiVersion} (Node.js ${process.version})`],
+    ['backends', data.backends.join(', ') || '(none)'],
+    ...data.devices.map((d, i): [string, string] => [
+      i === 0 ? 'devices' : '',
+      `${d.name} [${d.type}] ${d.description}, ${gib(d.memoryFree)} free of ${gib(d.memoryTotal)}`,
+    ]),
+    ['CPU', `${data.cpu.variant ? `variant ${data.cpu.variant}; ` : ''}${data.cpu.features.join(' ') || '(no features)'}`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join('');
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}

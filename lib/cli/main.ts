@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// The `gitcap` command. Each command is one file, lib/cli/commands/<name>.ts, exporting
+// { summary, usage, run(args): Promise<exit code> }, and one line in `commands` below.
+import { parseArgs } from 'node:util';
+import { isGitcapError } from '../errors.js';
+import { packageVersion } from '../package-info.js';
+
+export interface Command {
+  /** One line for `gitcap --help`. */
+  summary: string;
+  /** `gitcap <name> ...` synopsis on the first line, then details; printed by `gitcap help <name>`. */
+  usage: string;
+  /** Runs with the arguments after the command name; resolves to the exit code. A thrown
+   * GitcapError is printed: E_INVALID_ARG exits 2, any other error 1. */
+  run(args: string[]): Promise<number>;
+}
+
+/** Loaded on use, so that one command's dependencies never slow another. */
+const commands: Record<string, () => Promise<Command>> = {
+  convert: () => import('./commands/convert.js'),
+  info: () => import('./commands/info.js'),
+  ls: () => import('./commands/ls.js'),
+  pull: () => import('./commands/pull.js'),
+  rm: () => import('./commands/rm.js'),
+};
+
+const EXIT_USAGE = 2;
+
+async function usage(): Promise<string> {
+  const names = Object.keys(commands).sort();
+  const width = Math.max(...names.map((n) => n.length));
+  const rows = await Promise.all(names.map(async (n) => `  ${n.padEnd(width)}  ${(await commands[n]!()).summary}`));
+  return [
+    'Usage: gitcap <command> [options]',
+    '',
+    'Commands:',
+    ...rows,
+    '',
+    'gitcap help <command>   details of one command',
+    'gitcap --version        the version of gitcap',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const at = argv.findIndex((a) => !a.startsWith('-'));
+  const globalArgs = at === -1 ? argv : argv.slice(0, at);
+  let values: { help?: boolean; version?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: globalArgs,
+      options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+      strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`gitcap: ${(err as Error).message}\n\n${await usage()}\n`);
+    return EXIT_USAGE;
+  }
+  if (values.version) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (values.help || at === -1) {
+    const text = `${await usage()}\n`;
+    if (values.help) process.stdout.write(text);
+    else process.stderr.write(text);
+    return values.help ? 0 : EXIT_USAGE;
+  }
+
+  const name = argv[at]!;
+  const rest = argv.slice(at + 1);
+  if (name === 'help') {
+    const target = rest[0];
+    if (target === undefined) {
+      process.stdout.write(`${await usage()}\n`);
+      return 0;
+    }
+    const load = Object.hasOwn(commands, target) ? commands[target] : undefined;
+    if (!load) return unknownCommand(target);
+    process.stdout.write(`Usage: ${(await load()).usage}\n`);
+    return 0;
+  }
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) return unknownCommand(name);
+  try {
+    return await (await load()).run(rest);
+  } catch (err) {
+    if (isGitcapError(err)) {
+      process.stderr.write(`gitcap ${name}: ${err.message}\n`);
+      return err.code === 'E_INVALID_ARG' ? EXIT_USAGE : 1;
+    }
+    throw err;
+  }
+}
+
+async function unknownCommand(name: string): Promise<number> {
+  process.stderr.write(`gitcap: unknown command "${name}"\n\n${await usage()}\n`);
+  return EXIT_USAGE;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`gitcap: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,61 @@
+import { packageVersion } from './package-info.js';
+import { callNative, loadAddon } from './native/binding.js';
+
+/** What gitcap is built from and what it can run on here: see `info()`. */
+export interface GitcapInfo {
+  /** gitcap's package version. */
+  version: string;
+  /** The native binary in use: a prebuild (prebuilds/...) or a source build (build/Release/...). */
+  addonPath: string;
+  /** true: the prebuilt, relocatable binary; false: built from source on this machine. */
+  portable: boolean;
+  ggml: { version: string; commit: string };
+  /** The Node-API version the addon was built against. */
+  napiVersion: number;
+  /** ggml backends available: linked in (source build) or loaded (prebuild), e.g. ["CPU", "CUDA"]. */
+  backends: string[];
+  devices: DeviceInfo[];
+  cpu: CpuInfo;
+}
+
+export interface DeviceInfo {
+  /** e.g. "CPU", "CUDA0" */
+  name: string;
+  description: string;
+  type: 'cpu' | 'gpu' | 'igpu' | 'accel' | 'meta' | 'unknown';
+  /** The backend the device belongs to, e.g. "CUDA". */
+  backend: string;
+  /** Bytes. */
+  memoryFree: number;
+  memoryTotal: number;
+}
+
+export interface CpuInfo {
+  /** Instruction-set features the CPU backend was compiled for, e.g. ["AVX", "AVX2", "FMA"]
+   * (valued ones as "SVE_CNT=16"). */
+  features: string[];
+  /** Prebuild: the CPU variant ggml picked for this machine (e.g. "haswell"); null in a source build. */
+  variant: string | null;
+}
+
+/**
+ * Versions, backends, devices and CPU features of the native side. Loads the addon on first use:
+ * throws GitcapError E_NATIVE when it cannot be loaded.
+ */
+export function info(): GitcapInfo {
+  const { path } = loadAddon();
+  const raw = callNative((addon) => addon.info());
+  return {
+    version: packageVersion(),
+    addonPath: path,
+    portable: raw.portable,
+    ggml: { version: raw.ggmlVersion, commit: raw.ggmlCommit },
+    napiVersion: raw.napiVersion,
+    backends: raw.backends,
+    devices: raw.devices.map((d) => ({ ...d })),
+    cpu: {
+      features: Object.entries(raw.cpu.features).map(([name, value]) => (value === '1' ? name : `${name}=${value}`)),
+      variant: raw.cpu.variant,
+    },
+  };
+}

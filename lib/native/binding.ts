@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { GitcapError, type GitcapErrorCode } from '../errors.js';
+import { packageRoot } from '../package-info.js';
+import type { Addon } from './addon-types.js';
+
+/** One place the addon was looked for, and why it was not used. */
+export interface LoadAttempt {
+  path: string;
+  error: string;
+}
+
+export interface LoadedAddon {
+  addon: Addon;
+  /** The file that was loaded. */
+  path: string;
+}
+
+const requireNative = createRequire(import.meta.url);
+let loaded: LoadedAddon | undefined;
+let failure: GitcapError | undefined;
+
+/**
+ * The native addon, loaded on first use and cached (a failure too: it throws the same
+ * E_NATIVE error again).
+ */
+export function getAddon(): Addon {
+  return loadAddon().addon;
+}
+
+/** The addon and the path it was loaded from. */
+export function loadAddon(): LoadedAddon {
+  if (loaded) return loaded;
+  if (failure) throw failure;
+  try {
+    loaded = loadAddonFrom(addonCandidates());
+    return loaded;
+  } catch (err) {
+    failure = err as GitcapError;
+    throw err;
+  }
+}
+
+/**
+ * Where the addon is looked for, in order: GITCAP_ADDON_PATH alone when set; else the prebuilt
+ * binary for this platform (prebuilds/<platform>-<arch>/*.node, prebuildify's layout), then the
+ * source build (build/Release/gitcap.node).
+ */
+export function addonCandidates(root: string = packageRoot(), env: NodeJS.ProcessEnv = process.env): string[] {
+  const override = env.GITCAP_ADDON_PATH;
+  if (override) return [path.resolve(override)];
+  const prebuildDir = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+  let prebuilds: string[] = [];
+  try {
+    prebuilds = fs
+      .readdirSync(prebuildDir)
+      .filter((name) => name.endsWith('.node'))
+      .sort((a, b) => Number(b === 'gitcap.node') - Number(a === 'gitcap.node') || a.localeCompare(b))
+      .map((name) => path.join(prebuildDir, name));
+  } catch {
+    // no prebuilt binary for this platform
+  }
+  if (prebuilds.length === 0) prebuilds = [path.join(prebuildDir, 'gitcap.node')];
+  return [...prebuilds, path.join(root, 'build', 'Release', 'gitcap.node')];
+}
+
+/**
+ * Loads the first candidate that loads and looks like gitcap's addon. Otherwise throws one
+ * E_NATIVE error that lists every attempt with its error and says what to do.
+ */
+export function loadAddonFrom(candidates: string[], env: NodeJS.ProcessEnv = process.env): LoadedAddon {
+  const attempts: LoadAttempt[] = [];
+  for (const file of candidates) {
+    if (!fs.existsSync(file)) {
+      attempts.push({ path: file, error: 'not found' });
+      continue;
+    }
+    try {
+      const addon = requireNative(file) as Partial<Addon>;
+      if (typeof addon.info !== 'function') {
+        attempts.push({ path: file, error: 'loaded, but it is not the gitcap addon (no info())' });
+        continue;
+      }
+      return { addon: addon as Addon, path: file };
+    } catch (err) {
+      attempts.push({ path: file, error: firstLine(err) });
+    }
+  }
+  throw new GitcapError('E_NATIVE', loadFailureMessage(attempts, env));
+}
+
+function loadFailureMessage(attempts: LoadAttempt[], env: NodeJS.ProcessEnv): string {
+  const platform = `${process.platform}-${process.arch}`;
+  const lines = [
+    `The gitcap native addon could not be loaded (${platform}, Node.js ${process.version}, Node-API ${process.versions.napi}). Tried:`,
+    ...attempts.map((a) => `  - ${a.path}: ${a.error}`),
+  ];
+  if (env.GITCAP_ADDON_PATH) {
+    lines.push('GITCAP_ADDON_PATH is set, so only that file was tried: unset it to use the installed binaries.');
+  } else {
+    lines.push(
+      'To build it from source, install a C++17 compiler and CMake 3.18 or later (Debian/Ubuntu:',
+      '`apt-get install g++ cmake`; macOS: `xcode-select --install` and `brew install cmake`), then run',
+      '`npm rebuild gitcap`. If a prebuilt binary for this platform should exist, report the line above',
+      'in an issue. Set GITCAP_LOG=debug to see what ggml logs while loading.',
+    );
+  }
+  return lines.join('\n');
+}
+
+function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0] ?? message;
+}
+
+/**
+ * Runs a call into the addon: an error the addon raised with a gitcap code becomes a
+ * GitcapError with that code (the native error is its cause); any other error passes unchanged.
+ */
+export function callNative<T>(fn: (addon: Addon) => T): T {
+  const addon = getAddon();
+  try {
+    return fn(addon);
+  } catch (err) {
+    throw fromNativeError(err);
+  }
+}
+
+/** The GitcapError for an error thrown by the addon, or the error itself if it has no gitcap code. */
+export function fromNativeError(err: unknown): unknown {
+  if (!(err instanceof Error) || err instanceof GitcapError) return err;
+  const code: unknown = (err as Error & { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('E_')) {
+    return new GitcapError(code as GitcapErrorCode, err.message, { cause: err });
+  }
+  return err;
+}

@@ -11,6 +11,8 @@ import { unpickleStateDict, type TensorRef } from './pickle.js';
 import { DTYPE_SIZE, elementCount, readExactly, type SourceTensor } from './tensor-source.js';
 
 const MAX_PICKLE_BYTES = 64 * 1024 * 1024;
+/** Compressed storages and strided views are read whole; torch.save writes neither, so cap them. */
+const MAX_WHOLE_READ_BYTES = 2 ** 31;
 
 // yauzl 3 API that @types/yauzl 2 does not describe.
 type ZipFileV3 = yauzl.ZipFile & {
@@ -175,6 +177,9 @@ function makeStorageReader(
         await readExactly(fh, file, into, length, (await dataStart(key, entry)) + offset);
         return;
       }
+      if (entry.uncompressedSize > MAX_WHOLE_READ_BYTES) {
+        throw new GitcapError('E_UNSUPPORTED', `${file}: ${entry.fileName} is compressed and larger than ${MAX_WHOLE_READ_BYTES} bytes; re-save the checkpoint with torch.save`);
+      }
       if (inflated?.key !== key) inflated = { key, bytes: await readWholeEntry(file, zip, entry) };
       into.set(inflated.bytes.subarray(offset, offset + length));
     },
@@ -204,7 +209,11 @@ function makeTensor(file: string, name: string, ref: TensorRef, storage: Storage
         return;
       }
       if (!span) {
-        span = new Uint8Array((extent - ref.storageOffset) * elemSize);
+        const spanBytes = (extent - ref.storageOffset) * elemSize;
+        if (spanBytes > MAX_WHOLE_READ_BYTES) {
+          throw new GitcapError('E_UNSUPPORTED', `${file}: tensor ${name} is a strided view spanning more than ${MAX_WHOLE_READ_BYTES} bytes; save it contiguous`);
+        }
+        span = new Uint8Array(spanBytes);
         await storage.read(key, ref.storageOffset * elemSize, span.length, span);
       }
       gather(ref, span, ref.storageOffset, elemSize, start, count, into);

@@ -4,8 +4,9 @@
 import { GitcapError } from '../lib/errors.js';
 import * as cv from './config-values.js';
 
-/** Activations the engine implements (transformers' ACT2FN names). */
-export const SUPPORTED_ACTIVATIONS = ['gelu', 'quick_gelu', 'gelu_new', 'gelu_pytorch_tanh', 'relu'] as const;
+/** The activations the engine implements (transformers' ACT2FN names): every GIT model's. */
+export const TEXT_ACTIVATIONS = ['gelu'];
+export const VISION_ACTIVATIONS = ['quick_gelu'];
 
 export interface VisionHparams {
   hidden: number;
@@ -17,7 +18,7 @@ export interface VisionHparams {
   patchSize: number;
   act: string;
   eps: number;
-  /** patches per image side: floor(imageSize / patchSize) */
+  /** patches per image side: imageSize / patchSize */
   patchesPerSide: number;
 }
 
@@ -43,10 +44,10 @@ export interface GitHparams {
   padId: number;
 }
 
-function activation(file: string, obj: cv.Json, key: string, fallback: string): string {
-  const act = cv.string(file, obj, key, fallback);
-  if (!(SUPPORTED_ACTIVATIONS as readonly string[]).includes(act)) {
-    throw new GitcapError('E_UNSUPPORTED', `${file}: ${key} "${act}" is not supported (supported: ${SUPPORTED_ACTIVATIONS.join(', ')})`);
+function activation(file: string, obj: cv.Json, key: string, supported: string[]): string {
+  const act = cv.string(file, obj, key, supported[0]!);
+  if (!supported.includes(act)) {
+    throw new GitcapError('E_UNSUPPORTED', `${file}: ${key} "${act}" is not supported (supported: ${supported.join(', ')})`);
   }
   return act;
 }
@@ -64,20 +65,22 @@ function visionHparams(file: string, config: cv.Json): VisionHparams {
   checkHeads(file, 'vision_config.', hidden, heads);
   const imageSize = cv.positiveInt(file, v, 'image_size', 224);
   const patchSize = cv.positiveInt(file, v, 'patch_size', 16);
-  if (patchSize > imageSize) {
-    throw new GitcapError('E_MODEL_FORMAT', `${file}: patch_size ${patchSize} is larger than image_size ${imageSize}`);
+  if (imageSize % patchSize !== 0) {
+    throw new GitcapError('E_UNSUPPORTED', `${file}: image_size ${imageSize} is not a multiple of patch_size ${patchSize}`);
   }
+  const channels = cv.positiveInt(file, v, 'num_channels', 3);
+  if (channels !== 3) throw new GitcapError('E_UNSUPPORTED', `${file}: num_channels ${channels} is not supported (expected 3)`);
   return {
     hidden,
     ffn: cv.positiveInt(file, v, 'intermediate_size', 3072),
     layers: cv.positiveInt(file, v, 'num_hidden_layers', 12),
     heads,
-    channels: cv.positiveInt(file, v, 'num_channels', 3),
+    channels,
     imageSize,
     patchSize,
-    act: activation(file, v, 'hidden_act', 'quick_gelu'),
+    act: activation(file, v, 'hidden_act', VISION_ACTIVATIONS),
     eps: cv.positiveNumber(file, v, 'layer_norm_eps', 1e-5),
-    patchesPerSide: Math.floor(imageSize / patchSize),
+    patchesPerSide: imageSize / patchSize,
   };
 }
 
@@ -101,7 +104,7 @@ export function parseHparams(file: string, config: cv.Json): GitHparams {
       layers: cv.positiveInt(file, config, 'num_hidden_layers', 6),
       heads,
       ffn: cv.positiveInt(file, config, 'intermediate_size', 3072),
-      act: activation(file, config, 'hidden_act', 'gelu'),
+      act: activation(file, config, 'hidden_act', TEXT_ACTIVATIONS),
       maxPositions: cv.positiveInt(file, config, 'max_position_embeddings', 1024),
       eps: cv.positiveNumber(file, config, 'layer_norm_eps', 1e-12),
     },

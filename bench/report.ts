@@ -1,0 +1,56 @@
+// The human-readable output: one row per configuration, the peer, ratios and targets.
+import type { PeerResult } from './peer.js';
+import { peerRatios, type ConfigResult } from './results.js';
+import { fixed, formatMarkdownTable, formatTable, MIB } from './table.js';
+import type { TargetCheck } from './targets.js';
+
+/** Others' CPUs above this during a timed run make its figures suspect (ggml threads spin). */
+export const BUSY_OTHERS_CPUS = 0.25;
+
+const HEADER = ['type', 'threads', 'file MiB', 'load ms', 'preprocess ms', 'vision ms', 'prefix ms', 'ms/token', 'tokens/s',
+  'total ms', 'peak RSS MiB', 'base RSS MiB', 'others CPU'];
+
+function cells(c: ConfigResult): string[] {
+  const m = c.median;
+  const busy = c.othersCpus !== null && c.othersCpus > BUSY_OTHERS_CPUS ? ' !' : '';
+  return [c.type, String(c.threads), fixed(c.fileBytes / MIB, 1), fixed(c.loadMs, 0), fixed(m.readMs + m.preprocessMs, 1),
+    fixed(m.visionMs, 0), fixed(m.prefixMs, 0), fixed(m.perTokenMs, 2), fixed(m.tokensPerSecond, 1), fixed(m.totalMs, 0),
+    fixed(c.peakRssBytes / MIB, 0), fixed(c.baselineRssBytes / MIB, 0), `${fixed(c.othersCpus, 2)}${busy}`];
+}
+
+export const RESULTS_NOTE = 'medians; preprocess = reading + decoding + resizing the frames; ms/token = all decode steps / new tokens; ' +
+  'total = end to end; base RSS = the process before loading (Node.js, tsx); others CPU = CPUs kept busy by other processes ' +
+  `while timing (! above ${BUSY_OTHERS_CPUS}: a loaded machine, figures too slow)`;
+
+export function formatResults(configs: ConfigResult[], markdown = false): string {
+  return (markdown ? formatMarkdownTable : formatTable)(HEADER, configs.map(cells));
+}
+
+export function formatResultRow(c: ConfigResult): string {
+  return formatTable(HEADER, [cells(c)]).split('\n')[2]!;
+}
+
+export function formatPeer(p: PeerResult): string {
+  const s = (v: number | null) => (v === null ? 'not run' : `${v.toFixed(3)} s`);
+  return [
+    `PyTorch peer: ${p.command}`,
+    `  torch ${p.torch ?? '?'}, ${p.threads ?? '?'} threads; HF-style generate ${s(p.hfStyleS)}, encode-once generate ${s(p.encodeOnceS)}, ` +
+      `vision ${s(p.visionS)}, preprocess ${s(p.preprocessS)}, peak RSS ${fixed(p.peakRssMiB, 0)} MiB (command wall ${p.wallS.toFixed(1)} s)`,
+  ].join('\n');
+}
+
+export function formatRatios(configs: ConfigResult[], peer: PeerResult, markdown = false): string {
+  const x = (v: number | null) => (v === null ? '-' : `${v.toFixed(1)}x`);
+  const rows = configs.map((c) => {
+    const r = peerRatios(c, peer);
+    return [r.type, String(r.threads), x(r.hfStyle), x(r.encodeOnce), x(r.vision), x(r.preprocess), x(r.peakRss)];
+  });
+  const header = ['type', 'threads', 'vs HF-style', 'vs encode-once', 'vision', 'preprocess', 'peak RSS'];
+  return (markdown ? formatMarkdownTable : formatTable)(header, rows);
+}
+
+export function formatTargets(checks: TargetCheck[]): string {
+  const rows = checks.map((t) => [`${t.type} ${t.name}`, String(t.threads), t.limit, t.measured === null ? '-' : `${fixed(t.measured, t.unit === 'x' ? 1 : 0)} ${t.unit}`,
+    t.met === null ? 'not measured' : t.met ? 'met' : 'MISSED']);
+  return formatTable(['target', 'threads', 'goal', 'measured', ''], rows);
+}

@@ -1,0 +1,44 @@
+// One measured configuration (weight type x thread count) with its medians, and its ratios to the peer.
+import type { QuantType } from '../weights-convert/quant-types.js';
+import type { PeerResult } from './peer.js';
+import { STAGE_KEYS, type OneRunResult, type StageTimes } from './run-result.js';
+import { medianOf } from './stats.js';
+import { MIB } from './table.js';
+
+export interface ConfigResult extends OneRunResult {
+  type: QuantType;
+  /** Each stage's median over the timed runs. */
+  median: StageTimes;
+}
+
+export function summarize(type: QuantType, run: OneRunResult): ConfigResult {
+  return { type, ...run, median: medianOf(run.runs, STAGE_KEYS) };
+}
+
+/** How many times faster / smaller gitcap is than the peer (peer figure / gitcap figure). */
+export interface PeerRatios {
+  type: QuantType;
+  threads: number;
+  hfStyle: number | null;
+  encodeOnce: number | null;
+  vision: number | null;
+  preprocess: number | null;
+  peakRss: number | null;
+}
+
+function ratio(peer: number | null, ours: number): number | null {
+  return peer === null || ours <= 0 ? null : peer / ours;
+}
+
+export function peerRatios(c: ConfigResult, peer: PeerResult): PeerRatios {
+  const totalS = c.median.totalMs / 1000;
+  return {
+    type: c.type,
+    threads: c.threads,
+    hfStyle: ratio(peer.hfStyleS, totalS),
+    encodeOnce: ratio(peer.encodeOnceS, totalS),
+    vision: ratio(peer.visionS, c.median.visionMs / 1000),
+    preprocess: ratio(peer.preprocessS, (c.median.readMs + c.median.preprocessMs) / 1000),
+    peakRss: ratio(peer.peakRssMiB, c.peakRssBytes / MIB),
+  };
+}

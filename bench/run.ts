@@ -1,0 +1,108 @@
+// `npm run bench`: gitcap's speed and memory per weight type and thread count, each configuration
+// in a fresh process, optionally side by side with the PyTorch peer. See README "Benchmarks".
+//
+//   npm run bench -- --types q8_0,q4_0 --threads 1,2 --runs 3 --json bench.json \
+//     --peer "/usr/bin/python3 /work/shared/reference/bench_peer.py /tmp/git-base-vatex-random --no-write --frames test/fixtures/inputs"
+
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { GitcapError, isGitcapError } from '../lib/errors.js';
+import { describeMachine, formatMachine } from './machine.js';
+import { measureInChild } from './measure.js';
+import { ensureGguf, warmPageCache } from './models.js';
+import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
+import { runPeer, type PeerResult } from './peer.js';
+import { BUSY_OTHERS_CPUS, formatPeer, formatRatios, formatResultRow, formatResults, formatTargets, RESULTS_NOTE } from './report.js';
+import { peerRatios, summarize, type ConfigResult } from './results.js';
+import { checkTargets } from './targets.js';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function runConvertBench(o: BenchOptions): Promise<void> {
+  const script = fileURLToPath(new URL('./convert.ts', import.meta.url));
+  const args = ['--import', 'tsx', script, o.modelDir, '--types', o.types.join(',')];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new GitcapError('E_BACKEND', `bench/convert.ts exited with code ${code}`))));
+  });
+}
+
+async function main(argv: string[]): Promise<void> {
+  const o = parseBenchOptions(argv);
+  if (o.help) {
+    console.log(USAGE);
+    return;
+  }
+  const date = new Date().toISOString();
+  const machine = describeMachine();
+  console.log(`gitcap benchmark, ${date}`);
+  console.log(formatMachine(machine));
+  console.log(`workload: ${o.modelDir}, the frames in ${o.frames}, ${o.tokens} new tokens (eos suppressed), 1 warm-up + ${o.runs} timed runs`);
+
+  const configs: ConfigResult[] = [];
+  let headerShown = false;
+  for (const type of o.types) {
+    const gguf = await ensureGguf(o.modelDir, o.cacheDir, type, log);
+    for (const threads of o.threads) {
+      await warmPageCache(gguf);
+      const c = summarize(type, await measureInChild({ model: gguf, threads, runs: o.runs, tokens: o.tokens, frames: o.frames }));
+      configs.push(c);
+      if (!headerShown) {
+        console.log(`\n${formatResults([]).split('\n').slice(0, 2).join('\n')}`);
+        headerShown = true;
+      }
+      console.log(formatResultRow(c));
+    }
+  }
+  console.log(RESULTS_NOTE);
+  if (configs.length > 0) console.log(`caption (${configs[0]!.type}): "${configs[0]!.text}"`);
+
+  if (o.convert) {
+    console.log('\nconversion (bench/convert.ts):');
+    await runConvertBench(o);
+  }
+
+  let peer: PeerResult | undefined;
+  if (o.peer !== undefined) {
+    console.log('\nrunning the PyTorch peer (its output goes to stderr)...');
+    peer = await runPeer(o.peer);
+    console.log(formatPeer(peer));
+    console.log(`\ngitcap vs the peer (peer time / gitcap time; peer RSS / gitcap RSS):\n${formatRatios(configs, peer)}`);
+  }
+
+  const targets = checkTargets(configs, peer);
+  if (targets.length > 0) console.log(`\ntargets:\n${formatTargets(targets)}`);
+
+  const busy = configs.filter((c) => c.othersCpus !== null && c.othersCpus > BUSY_OTHERS_CPUS);
+  if (busy.length > 0) {
+    console.log(`\nWARNING: other processes kept more than ${BUSY_OTHERS_CPUS} CPU busy during ${busy.length} of ${configs.length} ` +
+      'configurations (marked !): those timings are too slow; rerun on an idle machine.');
+  }
+
+  if (o.json !== undefined) {
+    const report = {
+      schema: 'gitcap-bench/1',
+      date,
+      argv,
+      options: o,
+      machine,
+      loadAverage1mAtEnd: os.loadavg()[0],
+      configs,
+      peer: peer ?? null,
+      ratios: peer ? configs.map((c) => peerRatios(c, peer)) : null,
+      targets,
+    };
+    await writeFile(o.json, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`\nJSON: ${o.json}`);
+  }
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (err) {
+  log(isGitcapError(err) ? `gitcap bench: ${err.message}` : String((err as Error).stack ?? err));
+  process.exitCode = 1;
+}

@@ -72,6 +72,11 @@ export function windowIndices(frameCount: number, numFrames: number, frameSample
     const random = mulberry32(seed);
     end = windowLength + Math.floor(random() * (frameCount - windowLength));
   }
+  return windowEndingAt(end, windowLength, numFrames);
+}
+
+/** `np.clip(np.linspace(end - length, end, k), end - length, end - 1).astype(int64)`, start floored at 0. */
+export function windowEndingAt(end: number, windowLength: number, numFrames: number): number[] {
   const start = Math.max(0, end - windowLength);
   return linspace(start, end, numFrames).map((value) => Math.trunc(Math.min(Math.max(value, start), end - 1)));
 }

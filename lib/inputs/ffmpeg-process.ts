@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { abortError, GitcapError } from '../errors.js';
 
 /** One run of ffmpeg or ffprobe, bounded in time and output. */
@@ -41,7 +42,14 @@ const STDERR_LINE_CHARS = 4096;
 export function runTool(run: ToolRun): Promise<ToolResult> {
   if (run.signal?.aborted) return Promise.reject(abortError(run.signal));
   return new Promise((resolve, reject) => {
-    const child = spawn(run.file, run.args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, shell: false });
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(run.file, run.args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, shell: false });
+    } catch (err) {
+      // Invalid arguments are thrown synchronously (an exec failure is an 'error' event).
+      reject(new GitcapError('E_FFMPEG', `Cannot run ${run.file}: ${(err as Error).message}`, { cause: err }));
+      return;
+    }
     const chunks: Buffer[] = [];
     const stderrTail: string[] = [];
     let stdoutBytes = 0;

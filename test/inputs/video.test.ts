@@ -388,7 +388,7 @@ describe('video input', { skip }, () => {
   });
 });
 
-describe('locating ffmpeg', { skip }, () => {
+describe('locating ffmpeg', () => {
   let toolsDir = '';
   before(async () => {
     toolsDir = await makeTempDir();

@@ -220,23 +220,40 @@ void caption_job::finish_beams(bool add_running) {
     done_ = true;
 }
 
-void step_jobs(detail::runner_impl & r, const std::vector<caption_job *> & jobs) {
+// One batched decode for a group of jobs.
+static void step_group(detail::runner_impl & r, const std::vector<caption_job *> & jobs) {
     std::vector<decode_item> items;
     std::vector<std::vector<int32_t>> tokens;
     std::vector<size_t> first_item;
     for (caption_job * job : jobs) {
         first_item.push_back(items.size());
-        if (!job->done()) job->collect(items, tokens);
+        job->collect(items, tokens);
     }
     if (items.empty()) return;
     const auto t0 = std::chrono::steady_clock::now();
     const std::vector<std::vector<float>> logits = r.decode(items, tokens);
     const double step_ms = ms_since(t0);
     // items of one job are consecutive and each yields one row of logits
-    for (size_t j = 0; j < jobs.size(); j++) {
-        if (first_item[j] == (j + 1 < jobs.size() ? first_item[j + 1] : items.size())) continue;
-        jobs[j]->advance(logits.begin() + (long) first_item[j], step_ms);
+    for (size_t j = 0; j < jobs.size(); j++) jobs[j]->advance(logits.begin() + (long) first_item[j], step_ms);
+}
+
+void step_jobs(detail::runner_impl & r, const std::vector<caption_job *> & jobs) {
+    // a graph holds a bounded number of sequences: larger batches run as several graphs
+    const size_t limit = r.max_batch_items();
+    std::vector<caption_job *> group;
+    size_t group_items = 0;
+    for (caption_job * job : jobs) {
+        if (job->done()) continue;
+        const size_t n = job->pending_items();
+        if (!group.empty() && group_items + n > limit) {
+            step_group(r, group);
+            group.clear();
+            group_items = 0;
+        }
+        group.push_back(job);
+        group_items += n;
     }
+    if (!group.empty()) step_group(r, group);
 }
 
 generation generate(runner & rn, const pixel_batch & pixels, const generate_params & params) {

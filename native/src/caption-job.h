@@ -18,6 +18,8 @@ public:
     bool done() const { return done_; }
     const generation & result() const { return result_; }
 
+    // How many sequences the next step extends (1, or the live beams).
+    size_t pending_items() const { return prompt_fed_ ? beams_.size() : 1; }
     // Sequences to extend in the next step and their new tokens.
     void collect(std::vector<decode_item> & items, std::vector<std::vector<int32_t>> & tokens);
     // Consumes the logits of the items collect() added (same order); step_ms: the step's compute time.

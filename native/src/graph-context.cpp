@@ -2,14 +2,19 @@
 
 #include "gitcap.h"
 
+#include <algorithm>
+
 namespace gitcap {
 
-graph_context::graph_context(const std::vector<std::string> & wanted) : wanted_(wanted.begin(), wanted.end()) {
-    meta_.resize(ggml_tensor_overhead() * max_nodes + ggml_graph_overhead_custom(max_nodes, false));
-    ggml_init_params params{meta_.size(), meta_.data(), /*no_alloc =*/true};
+graph_context::graph_context(size_t nodes, const std::vector<std::string> & wanted) : wanted_(wanted.begin(), wanted.end()) {
+    nodes = std::min(nodes, max_nodes);
+    // views and reshapes are tensors without being nodes: room for a few per node
+    meta_size_ = ggml_tensor_overhead() * nodes * 3 + ggml_graph_overhead_custom(nodes, false);
+    meta_.reset(new uint8_t[meta_size_]);
+    ggml_init_params params{meta_size_, meta_.get(), /*no_alloc =*/true};
     ctx_ = ggml_init(params);
     if (!ctx_) throw error(error_code::internal, "could not create a graph context");
-    gf_ = ggml_new_graph_custom(ctx_, max_nodes, false);
+    gf_ = ggml_new_graph_custom(ctx_, nodes, false);
 }
 
 graph_context::~graph_context() { ggml_free(ctx_); }

@@ -4,6 +4,7 @@
 
 #include "ggml.h"
 
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,9 +13,11 @@ namespace gitcap {
 
 class graph_context {
 public:
+    // Upper bound of any graph's node count; the scheduler is sized for it once.
     static constexpr size_t max_nodes = 16384;
 
-    explicit graph_context(const std::vector<std::string> & wanted = {});
+    // `nodes`: a bound on this graph's nodes (its metadata is allocated for that many).
+    explicit graph_context(size_t nodes, const std::vector<std::string> & wanted = {});
     ~graph_context();
     graph_context(const graph_context &) = delete;
     graph_context & operator=(const graph_context &) = delete;
@@ -31,7 +34,8 @@ public:
     const std::vector<ggml_tensor *> & debug_outputs() const { return debug_; }
 
 private:
-    std::vector<uint8_t> meta_;
+    std::unique_ptr<uint8_t[]> meta_; // tensor and graph metadata only, never zeroed
+    size_t meta_size_;
     ggml_context * ctx_ = nullptr;
     ggml_cgraph * gf_ = nullptr;
     std::set<std::string> wanted_;

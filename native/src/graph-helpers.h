@@ -22,6 +22,14 @@ inline ggml_tensor * quick_gelu(ggml_context * ctx, ggml_tensor * x) {
     return ggml_scale(ctx, ggml_silu(ctx, ggml_scale(ctx, x, 1.702f)), 1.0f / 1.702f);
 }
 
+// softmax(q k^T * scale) v for each head, fused (no n x n score matrix in memory);
+// q, k, v: [hd, n, H, b] (views are fine) -> [hd*H, n*b]
+inline ggml_tensor * fused_attention(ggml_context * ctx, ggml_tensor * q, ggml_tensor * k, ggml_tensor * v, float scale) {
+    ggml_tensor * o = ggml_flash_attn_ext(ctx, q, k, v, nullptr, scale, 0.0f, 0.0f); // [hd, H, n, b]
+    ggml_flash_attn_ext_set_prec(o, GGML_PREC_F32);
+    return ggml_reshape_2d(ctx, o, o->ne[0] * o->ne[1], o->ne[2] * o->ne[3]);
+}
+
 // [hd*H, n, b] -> [hd, n, H, b]: the layout ggml_mul_mat wants for per-head scores
 inline ggml_tensor * split_heads(ggml_context * ctx, ggml_tensor * x, int n_head, int64_t n, int64_t batch) {
     x = ggml_reshape_4d(ctx, x, x->ne[0] / n_head, n_head, n, batch);

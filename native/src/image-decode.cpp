@@ -1,5 +1,6 @@
 #include "image-decode.h"
 
+#include "image-jpeg-check.h"
 #include "image-stb.h"
 
 #include <climits>
@@ -53,32 +54,29 @@ const char * format_name(file_format f) {
     return "unknown";
 }
 
+// stb_image's short reasons; two of them are not about corrupt data.
 [[noreturn]] void fail_corrupt(file_format f, const char * reason) {
-    fail(std::string("Corrupt or truncated ") + format_name(f) + " image (" + (reason ? reason : "unknown error") + ")");
+    const std::string why = reason ? reason : "unknown error";
+    if (why == "too large") fail(std::string(format_name(f)) + " image is too large to decode (over 1 GiB of pixels)");
+    if (why == "outofmem") fail(std::string("Out of memory decoding a ") + format_name(f) + " image");
+    fail(std::string("Corrupt or truncated ") + format_name(f) + " image (" + why + ")");
 }
 
-// libjpeg (and so Pillow) reports a file that ends inside the last scan as truncated; stb_image
-// pads the missing data with zeros. The end-of-image marker cannot occur inside entropy-coded
-// data, so a complete file has one after the start of its last scan.
-bool jpeg_has_end_after_last_scan(const uint8_t * d, size_t n) {
-    size_t last_sos = 0;
-    for (size_t i = 0; i + 1 < n; i++) {
-        if (d[i] == 0xFF && d[i + 1] == 0xDA) last_sos = i;
-    }
-    for (size_t i = last_sos; i + 1 < n; i++) {
-        if (d[i] == 0xFF && d[i + 1] == 0xD9) return true;
-    }
-    return false;
+uint32_t be32(const uint8_t * p) {
+    return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
 }
 
 struct png_header {
+    uint32_t width = 0, height = 0;
     int bit_depth = 0, color_type = 0;
 };
 
+// IHDR read here rather than by stb_image, whose header scan refuses images over 1 GiB before
+// reporting their size.
 png_header read_png_header(const uint8_t * d, size_t n) {
     // signature (8), chunk length (4), "IHDR" (4), width (4), height (4), bit depth, colour type
     if (n < 26 || std::memcmp(d + 12, "IHDR", 4) != 0) fail_corrupt(file_format::png, "no IHDR chunk");
-    return {d[24], d[25]};
+    return {be32(d + 16), be32(d + 20), d[24], d[25]};
 }
 
 decoded_image load_8bit(const uint8_t * d, int n, file_format f, int channels, const char * mode) {
@@ -130,10 +128,23 @@ decoded_image decode_image(const uint8_t * data, size_t size, uint64_t max_pixel
     }
     const int n = int(size);
 
-    int w = 0, h = 0, comp = 0;
-    if (!stb::read_info(data, n, w, h, comp)) fail_corrupt(f, stb::reason());
-    if (w <= 0 || h <= 0) fail_corrupt(f, "0-pixel image");
-    const uint64_t pixels = uint64_t(w) * uint64_t(h);
+    uint64_t w = 0, h = 0;
+    if (f == file_format::png) {
+        const png_header hdr = read_png_header(data, size);
+        w = hdr.width, h = hdr.height;
+    } else {
+        // before stb_image reads even the header: it parses Huffman tables on the way to the size
+        if (f == file_format::jpeg) {
+            if (const char * problem = jpeg_structure_problem(data, size)) fail_corrupt(f, problem);
+        }
+        int iw = 0, ih = 0;
+        if (!stb::read_info(f == file_format::jpeg ? stb::format::jpeg : stb::format::gif, data, n, iw, ih)) {
+            fail_corrupt(f, stb::reason());
+        }
+        w = uint64_t(iw), h = uint64_t(ih);
+    }
+    if (w == 0 || h == 0) fail_corrupt(f, "0-pixel image");
+    const uint64_t pixels = w * h;
     if (pixels > max_pixels) {
         fail("Image of " + std::to_string(w) + "x" + std::to_string(h) + " pixels (" + std::to_string(pixels) +
              ") exceeds the limit of " + std::to_string(max_pixels) + " pixels (maxPixels)");
@@ -145,7 +156,6 @@ decoded_image decode_image(const uint8_t * data, size_t size, uint64_t max_pixel
             out = decode_png(data, n);
             break;
         case file_format::jpeg:
-            if (!jpeg_has_end_after_last_scan(data, size)) fail_corrupt(f, "missing end-of-image marker");
             out = load_jpeg(data, n);
             break;
         case file_format::gif:

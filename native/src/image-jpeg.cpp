@@ -14,17 +14,19 @@ namespace {
 // --- jidctint.c: accurate integer IDCT (CONST_BITS 13, PASS1_BITS 2) ---------------------------
 
 constexpr int CONST_BITS = 13, PASS1_BITS = 2;
-constexpr int32_t FIX_0_298631336 = 2446, FIX_0_390180644 = 3196, FIX_0_541196100 = 4433,
-                  FIX_0_765366865 = 6270, FIX_0_899976223 = 7373, FIX_1_175875602 = 9633,
-                  FIX_1_501321110 = 12299, FIX_1_847759065 = 15137, FIX_1_961570560 = 16069,
-                  FIX_2_053119869 = 16819, FIX_2_562915447 = 20995, FIX_3_072711026 = 25172;
+// JLONG: 64-bit as on LP64 systems, so that corrupt coefficients cannot overflow.
+using jlong = int64_t;
+constexpr jlong FIX_0_298631336 = 2446, FIX_0_390180644 = 3196, FIX_0_541196100 = 4433,
+                FIX_0_765366865 = 6270, FIX_0_899976223 = 7373, FIX_1_175875602 = 9633,
+                FIX_1_501321110 = 12299, FIX_1_847759065 = 15137, FIX_1_961570560 = 16069,
+                FIX_2_053119869 = 16819, FIX_2_562915447 = 20995, FIX_3_072711026 = 25172;
 
-inline int32_t descale(int32_t x, int n) {
-    return (x + (int32_t(1) << (n - 1))) >> n;
+inline jlong descale(jlong x, int n) {
+    return (x + (jlong(1) << (n - 1))) >> n;
 }
 
 // libjpeg's post-IDCT range limit: the value is masked to 10 bits, then clamped after centering.
-inline uint8_t idct_range_limit(int32_t x) {
+inline uint8_t idct_range_limit(jlong x) {
     int v = int(x) & 1023;
     if (v >= 512) v -= 1024;
     v += 128;
@@ -33,20 +35,20 @@ inline uint8_t idct_range_limit(int32_t x) {
 
 // The even/odd butterfly shared by both passes; in[k] is the k-th input of the 1-D transform.
 // out[k] receives the unscaled sum for output k.
-inline void idct_1d(const int32_t in[8], int32_t out[8], int32_t dc_shifted_sum, int32_t dc_shifted_diff) {
-    int32_t z2 = in[2], z3 = in[6];
-    int32_t z1 = (z2 + z3) * FIX_0_541196100;
-    int32_t tmp2 = z1 + z3 * -FIX_1_847759065;
-    int32_t tmp3 = z1 + z2 * FIX_0_765366865;
-    int32_t tmp0 = dc_shifted_sum, tmp1 = dc_shifted_diff;
-    int32_t tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
+inline void idct_1d(const jlong in[8], jlong out[8], jlong dc_shifted_sum, jlong dc_shifted_diff) {
+    jlong z2 = in[2], z3 = in[6];
+    jlong z1 = (z2 + z3) * FIX_0_541196100;
+    jlong tmp2 = z1 + z3 * -FIX_1_847759065;
+    jlong tmp3 = z1 + z2 * FIX_0_765366865;
+    jlong tmp0 = dc_shifted_sum, tmp1 = dc_shifted_diff;
+    jlong tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
 
     tmp0 = in[7], tmp1 = in[5], tmp2 = in[3], tmp3 = in[1];
     z1 = tmp0 + tmp3;
     z2 = tmp1 + tmp2;
     z3 = tmp0 + tmp2;
-    int32_t z4 = tmp1 + tmp3;
-    int32_t z5 = (z3 + z4) * FIX_1_175875602;
+    jlong z4 = tmp1 + tmp3;
+    jlong z5 = (z3 + z4) * FIX_1_175875602;
     tmp0 *= FIX_0_298631336;
     tmp1 *= FIX_2_053119869;
     tmp2 *= FIX_3_072711026;
@@ -211,31 +213,32 @@ inline uint8_t pil_cmyk_channel(int c_inverted, int nk) {
 } // namespace
 
 void jpeg_idct_islow(uint8_t * out, int out_stride, short coef[64]) {
-    int32_t ws[64];
-    int32_t in[8], res[8];
+    int ws[64]; // libjpeg's int workspace
+    jlong in[8], res[8];
 
     // Pass 1: columns; results scaled up by 2^PASS1_BITS.
     for (int col = 0; col < 8; col++) {
         const short * c = coef + col;
         if (!c[8] && !c[16] && !c[24] && !c[32] && !c[40] && !c[48] && !c[56]) {
-            const int32_t dc = int32_t(c[0]) * (1 << PASS1_BITS);
+            const int dc = c[0] * (1 << PASS1_BITS);
             for (int r = 0; r < 8; r++) ws[r * 8 + col] = dc;
             continue;
         }
         for (int k = 0; k < 8; k++) in[k] = c[k * 8];
         idct_1d(in, res, (in[0] + in[4]) * (1 << CONST_BITS), (in[0] - in[4]) * (1 << CONST_BITS));
-        for (int r = 0; r < 8; r++) ws[r * 8 + col] = descale(res[r], CONST_BITS - PASS1_BITS);
+        for (int r = 0; r < 8; r++) ws[r * 8 + col] = int(descale(res[r], CONST_BITS - PASS1_BITS));
     }
 
     // Pass 2: rows; descale by 8 and undo PASS1_BITS.
     for (int row = 0; row < 8; row++) {
-        const int32_t * w = ws + row * 8;
+        const int * wr = ws + row * 8;
+        for (int k = 0; k < 8; k++) in[k] = wr[k];
         uint8_t * o = out + size_t(row) * out_stride;
-        if (!w[1] && !w[2] && !w[3] && !w[4] && !w[5] && !w[6] && !w[7]) {
-            std::fill_n(o, 8, idct_range_limit(descale(w[0], PASS1_BITS + 3)));
+        if (!in[1] && !in[2] && !in[3] && !in[4] && !in[5] && !in[6] && !in[7]) {
+            std::fill_n(o, 8, idct_range_limit(descale(in[0], PASS1_BITS + 3)));
             continue;
         }
-        idct_1d(w, res, (w[0] + w[4]) * (1 << CONST_BITS), (w[0] - w[4]) * (1 << CONST_BITS));
+        idct_1d(in, res, (in[0] + in[4]) * (1 << CONST_BITS), (in[0] - in[4]) * (1 << CONST_BITS));
         for (int k = 0; k < 8; k++) o[k] = idct_range_limit(descale(res[k], CONST_BITS + PASS1_BITS + 3));
     }
 }

@@ -62,8 +62,12 @@ struct jpeg_decoder {
 
 } // namespace
 
-bool read_info(const uint8_t * data, int size, int & width, int & height, int & components) {
-    return stbi_info_from_memory(data, size, &width, &height, &components) != 0;
+bool read_info(format f, const uint8_t * data, int size, int & width, int & height) {
+    stbi__context ctx;
+    stbi__start_mem(&ctx, data, size);
+    int components = 0;
+    return (f == format::jpeg ? stbi__jpeg_info(&ctx, &width, &height, &components)
+                              : stbi__gif_info(&ctx, &width, &height, &components)) != 0;
 }
 
 const char * reason() {

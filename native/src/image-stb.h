@@ -9,8 +9,10 @@
 
 namespace gitcap::stb {
 
-// Size and component count from the header only, without decoding. False on failure (see reason()).
-bool read_info(const uint8_t * data, int size, int & width, int & height, int & components);
+enum class format { jpeg, gif };
+
+// Size from the header only, without decoding. False on failure (see reason()).
+bool read_info(format f, const uint8_t * data, int size, int & width, int & height);
 
 // The reason of the last failure on this thread (stb_image's short message).
 const char * reason();

@@ -3,6 +3,7 @@
 #include "backend.h"
 #include "vision-graph.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -70,7 +71,7 @@ encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<
 
     auto t0 = std::chrono::steady_clock::now();
     {
-        graph_context g(debug_names);
+        graph_context g(64 + 48 * (size_t) vhp.n_layer, debug_names);
         ggml_tensor * feats = build_vision_graph(g, *m, frames, pixels.is_video);
         std::lock_guard<std::mutex> lock(compute_mutex());
         ggml_backend_sched_reset(sched_);
@@ -88,7 +89,7 @@ encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<
     t0 = std::chrono::steady_clock::now();
     out.kv = std::make_shared<image_kv>(*m, n_img, kv_type_);
     {
-        graph_context g;
+        graph_context g(32 + 48 * (size_t) m->thp.n_layer);
         build_prefix_graph(g, *m, *out.kv);
         std::lock_guard<std::mutex> lock(compute_mutex());
         ggml_backend_sched_reset(sched_);
@@ -104,6 +105,13 @@ encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<
 
 std::unique_ptr<text_kv> runner_impl::new_text_kv(int capacity) const {
     return std::make_unique<text_kv>(*m, capacity, kv_type_);
+}
+
+static size_t decode_graph_nodes(int n_layer, size_t n_items) { return 64 + (size_t) n_layer * (32 + 40 * n_items); }
+
+size_t runner_impl::max_batch_items() const {
+    const size_t per_item = 40 * (size_t) m->thp.n_layer;
+    return std::max<size_t>(1, (graph_context::max_nodes - decode_graph_nodes(m->thp.n_layer, 0)) / per_item);
 }
 
 std::vector<std::vector<float>> runner_impl::decode(const std::vector<decode_item> & items,
@@ -134,7 +142,8 @@ std::vector<std::vector<float>> runner_impl::decode(const std::vector<decode_ite
 
     std::vector<std::vector<float>> logits(rows.size(), std::vector<float>(n_vocab));
     {
-        graph_context g;
+        if (items.size() > max_batch_items()) throw error(error_code::internal, "decode: too many sequences for one graph");
+        graph_context g(decode_graph_nodes(m->thp.n_layer, items.size()));
         ggml_tensor * out = build_decode_graph(g, *m, items);
         std::lock_guard<std::mutex> lock(compute_mutex());
         ggml_backend_sched_reset(sched_);

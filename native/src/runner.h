@@ -30,6 +30,8 @@ struct runner_impl {
                                            const std::vector<std::vector<int32_t>> & tokens);
 
     std::unique_ptr<text_kv> new_text_kv(int capacity) const;
+    // Most sequences one decode graph may hold (graph_context::max_nodes bounds its size).
+    size_t max_batch_items() const;
     ggml_type kv_type() const { return kv_type_; }
 
     std::shared_ptr<const model> m;

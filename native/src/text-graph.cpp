@@ -36,16 +36,14 @@ void build_prefix_graph(graph_context & g, const model & m, const image_kv & kv)
     for (int il = 0; il < hp.n_layer; il++) {
         const auto & L = m.text.layers[il];
         ggml_tensor * k = split_heads(ctx, linear(ctx, x, L.k_w, L.k_b), H, n, 1);              // [hd, n, H]
-        ggml_tensor * v = split_heads_transposed(ctx, linear(ctx, x, L.v_w, L.v_b), H, n, 1);   // [n, hd, H]
-        ggml_tensor * k_cache = ggml_cpy(ctx, k, k_view(ctx, kv.store.k[il], 0, n));
-        ggml_tensor * v_cache = ggml_cpy(ctx, v, v_view(ctx, kv.store.v[il], 0, n));
-        ggml_build_forward_expand(gf, k_cache);
-        ggml_build_forward_expand(gf, v_cache);
+        ggml_tensor * v = split_heads(ctx, linear(ctx, x, L.v_w, L.v_b), H, n, 1);              // [hd, n, H]
+        // the text steps read these: K as is, V transposed [n, hd, H]
+        ggml_build_forward_expand(gf, ggml_cpy(ctx, k, k_view(ctx, kv.store.k[il], 0, n)));
+        ggml_build_forward_expand(gf, ggml_cpy(ctx, ggml_permute(ctx, v, 1, 0, 2, 3), v_view(ctx, kv.store.v[il], 0, n)));
         if (il == hp.n_layer - 1) break; // the text only needs this layer's K/V
 
         ggml_tensor * q = split_heads(ctx, linear(ctx, x, L.q_w, L.q_b), H, n, 1);              // [hd, n, H]
-        ggml_tensor * kq = ggml_soft_max_ext(ctx, ggml_mul_mat(ctx, k_cache, q), nullptr, scale, 0.0f); // [n, n, H]
-        ggml_tensor * attn = merge_heads(ctx, ggml_mul_mat(ctx, v_cache, kq));                  // [D, n]
+        ggml_tensor * attn = fused_attention(ctx, q, k, v, scale);                               // [D, n]
         x = layer_tail(ctx, L, hp.eps, x, attn);
     }
 }

@@ -14,11 +14,9 @@ static ggml_tensor * vision_block(ggml_context * ctx, const vision_layer & L, co
 
     ggml_tensor * h = layer_norm(ctx, x, L.ln1_w, L.ln1_b, hp.eps);                          // [Dv, n_tok*F]
     ggml_tensor * q = split_heads(ctx, linear(ctx, h, L.q_w, L.q_b), H, n_tok, n_frames);      // [hd, n_tok, H, F]
-    ggml_tensor * k = split_heads(ctx, linear(ctx, h, L.k_w, L.k_b), H, n_tok, n_frames);      // [hd, n_tok, H, F]
-    ggml_tensor * v = ggml_cont(ctx, split_heads_transposed(ctx, linear(ctx, h, L.v_w, L.v_b), H, n_tok, n_frames)); // [n_tok, hd, H, F]
-    ggml_tensor * kq = ggml_mul_mat(ctx, k, q);                                                // [n_tok(k), n_tok(q), H, F]
-    kq = ggml_soft_max_ext(ctx, kq, nullptr, scale, 0.0f);
-    ggml_tensor * attn = merge_heads(ctx, ggml_mul_mat(ctx, v, kq));                          // [Dv, n_tok*F]
+    ggml_tensor * k = split_heads(ctx, linear(ctx, h, L.k_w, L.k_b), H, n_tok, n_frames);
+    ggml_tensor * v = split_heads(ctx, linear(ctx, h, L.v_w, L.v_b), H, n_tok, n_frames);
+    ggml_tensor * attn = fused_attention(ctx, q, k, v, scale);                                 // [Dv, n_tok*F]
     x = ggml_add(ctx, x, linear(ctx, attn, L.o_w, L.o_b));
 
     h = layer_norm(ctx, x, L.ln2_w, L.ln2_b, hp.eps);

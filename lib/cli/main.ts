@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `gitcap` command. Each command is one file, lib/cli/commands/<name>.ts, exporting
 // { summary, usage, run(args): Promise<exit code> }, and one line in `commands` below.
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isGitcapError } from '../errors.js';
 import { packageVersion } from '../package-info.js';
@@ -17,6 +18,7 @@ export interface Command {
 
 /** Loaded on use, so that one command's dependencies never slow another. */
 const commands: Record<string, () => Promise<Command>> = {
+  caption: () => import('./commands/caption.js'),
   convert: () => import('./commands/convert.js'),
   info: () => import('./commands/info.js'),
   ls: () => import('./commands/ls.js'),
@@ -36,6 +38,7 @@ async function usage(): Promise<string> {
     'Commands:',
     ...rows,
     '',
+    'gitcap <file...>        the same as gitcap caption <file...>',
     'gitcap help <command>   details of one command',
     'gitcap --version        the version of gitcap',
   ].join('\n');
@@ -43,6 +46,7 @@ async function usage(): Promise<string> {
 
 export async function main(argv: string[]): Promise<number> {
   const at = argv.findIndex((a) => !a.startsWith('-'));
+  if (at !== -1 && isFileArgument(argv[at]!)) return runCommand('caption', argv);
   const globalArgs = at === -1 ? argv : argv.slice(0, at);
   let values: { help?: boolean; version?: boolean };
   try {
@@ -79,10 +83,18 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`Usage: ${(await load()).usage}\n`);
     return 0;
   }
-  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (!load) return unknownCommand(name);
+  if (!Object.hasOwn(commands, name)) return unknownCommand(name);
+  return runCommand(name, rest);
+}
+
+/** `gitcap clip.mp4 [options]` means `gitcap caption clip.mp4 [options]`: a file, not a command. */
+function isFileArgument(word: string): boolean {
+  return word !== 'help' && !Object.hasOwn(commands, word) && (existsSync(word) || /[./\\]/.test(word));
+}
+
+async function runCommand(name: string, args: string[]): Promise<number> {
   try {
-    return await (await load()).run(rest);
+    return await (await commands[name]!()).run(args);
   } catch (err) {
     if (isGitcapError(err)) {
       process.stderr.write(`gitcap ${name}: ${err.message}\n`);

@@ -1,26 +1,35 @@
 import { parseArgs } from 'node:util';
 import { GitcapError } from '../../errors.js';
 import { info, type GitcapInfo } from '../../info.js';
+import { GitModel } from '../../model.js';
+import { formatModelInfo, modelInfoJson } from '../model-info-format.js';
 
-export const summary = 'Show the versions, backends, devices and CPU features gitcap runs with';
+export const summary = 'Show the versions, backends, devices and CPU features gitcap runs with, or what a model is';
 
 export const usage = `gitcap info [--json]
+   or: gitcap info <model> [--json]
 
 Prints gitcap's version, the native binary in use (prebuilt or built from source), ggml's version,
 the compute backends and devices found, and the CPU features ggml's CPU backend uses.
+Given a model (a GGUF file, or a checkpoint folder: converted first), loads it and also prints
+what it is: video or image model, weight type and size, the device it is on, the layers of the
+vision and text towers, special tokens and preprocessing.
 
 Options:
-  --json   the same as one JSON object (see GitcapInfo in the API)`;
+  --json   the same as one JSON object (see GitcapInfo in the API; with a model, its ModelInfo
+           as "model")`;
 
 export async function run(args: string[]): Promise<number> {
   let values: { json?: boolean; help?: boolean };
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args,
       options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
     }));
+    if (positionals.length > 1) throw new Error(`Unexpected argument "${positionals[1]}"`);
   } catch (err) {
     throw new GitcapError('E_INVALID_ARG', `${(err as Error).message}\nUsage: ${usage.split('\n')[0]}`);
   }
@@ -29,7 +38,20 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const data = info();
-  process.stdout.write(values.json ? `${JSON.stringify(data, null, 2)}\n` : formatInfo(data));
+  if (positionals[0] === undefined) {
+    process.stdout.write(values.json ? `${JSON.stringify(data, null, 2)}\n` : formatInfo(data));
+    return 0;
+  }
+  const model = await GitModel.load(positionals[0]);
+  try {
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ ...data, model: modelInfoJson(model.info) }, null, 2)}\n`
+        : `${formatInfo(data)}\n${formatModelInfo(model.info)}`,
+    );
+  } finally {
+    await model.dispose();
+  }
   return 0;
 }
 

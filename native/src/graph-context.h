@@ -22,6 +22,9 @@ public:
     graph_context(const graph_context &) = delete;
     graph_context & operator=(const graph_context &) = delete;
 
+    // Whether the backend computes attention with ggml_flash_attn_ext (set by the runner).
+    bool fused_attention = true;
+
     ggml_context * ctx() const { return ctx_; }
     ggml_cgraph * graph() const { return gf_; }
 

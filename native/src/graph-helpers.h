@@ -22,14 +22,6 @@ inline ggml_tensor * quick_gelu(ggml_context * ctx, ggml_tensor * x) {
     return ggml_scale(ctx, ggml_silu(ctx, ggml_scale(ctx, x, 1.702f)), 1.0f / 1.702f);
 }
 
-// softmax(q k^T * scale) v for each head, fused (no n x n score matrix in memory);
-// q, k, v: [hd, n, H, b] (views are fine) -> [hd*H, n*b]
-inline ggml_tensor * fused_attention(ggml_context * ctx, ggml_tensor * q, ggml_tensor * k, ggml_tensor * v, float scale) {
-    ggml_tensor * o = ggml_flash_attn_ext(ctx, q, k, v, nullptr, scale, 0.0f, 0.0f); // [hd, H, n, b]
-    ggml_flash_attn_ext_set_prec(o, GGML_PREC_F32);
-    return ggml_reshape_2d(ctx, o, o->ne[0] * o->ne[1], o->ne[2] * o->ne[3]);
-}
-
 // [hd*H, n, b] -> [hd, n, H, b]: the layout ggml_mul_mat wants for per-head scores
 inline ggml_tensor * split_heads(ggml_context * ctx, ggml_tensor * x, int n_head, int64_t n, int64_t batch) {
     x = ggml_reshape_4d(ctx, x, x->ne[0] / n_head, n_head, n, batch);
@@ -47,6 +39,20 @@ inline ggml_tensor * merge_heads(ggml_context * ctx, ggml_tensor * x) {
     const int64_t hd = x->ne[0], n = x->ne[1], H = x->ne[2], b = x->ne[3];
     x = ggml_cont(ctx, ggml_permute(ctx, x, 0, 2, 1, 3));
     return ggml_reshape_2d(ctx, x, hd * H, n * b);
+}
+
+// softmax(q k^T * scale) v for each head; q, k, v: [hd, n, H, b] (views are fine) -> [hd*H, n*b].
+// Fused (flash attention, f32 accumulation, no n x n scores in memory) where the backend has it,
+// else as two matmuls around a softmax.
+inline ggml_tensor * attention(ggml_context * ctx, ggml_tensor * q, ggml_tensor * k, ggml_tensor * v, float scale, bool fused) {
+    if (fused) {
+        ggml_tensor * o = ggml_flash_attn_ext(ctx, q, k, v, nullptr, scale, 0.0f, 0.0f); // [hd, H, n, b]
+        ggml_flash_attn_ext_set_prec(o, GGML_PREC_F32);
+        return ggml_reshape_2d(ctx, o, o->ne[0] * o->ne[1], o->ne[2] * o->ne[3]);
+    }
+    ggml_tensor * kq = ggml_soft_max_ext(ctx, ggml_mul_mat(ctx, k, q), nullptr, scale, 0.0f); // [n_k, n_q, H, b]
+    ggml_tensor * v_t = ggml_cont(ctx, ggml_permute(ctx, v, 1, 0, 2, 3));                      // [n, hd, H, b]
+    return merge_heads(ctx, ggml_mul_mat(ctx, v_t, kq));
 }
 
 } // namespace gitcap

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <string>
 #include <cstring>
 
 namespace gitcap {
@@ -15,12 +17,30 @@ static double ms_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// Whether `backend` runs f32 flash attention with this head size (the CPU always does).
+static bool backend_has_fused_attention(ggml_backend_t backend, int64_t head_dim) {
+    ggml_init_params params{ggml_tensor_overhead() * 8, nullptr, /*no_alloc =*/true};
+    ggml_context * ctx = ggml_init(params);
+    ggml_tensor * q = ggml_new_tensor_4d(ctx, GGML_TYPE_F32, head_dim, 4, 2, 1);
+    ggml_tensor * k = ggml_new_tensor_4d(ctx, GGML_TYPE_F32, head_dim, 4, 2, 1);
+    ggml_tensor * o = ggml_flash_attn_ext(ctx, q, k, k, nullptr, 1.0f, 0.0f, 0.0f);
+    ggml_flash_attn_ext_set_prec(o, GGML_PREC_F32);
+    const bool ok = ggml_backend_supports_op(backend, o);
+    ggml_free(ctx);
+    return ok;
+}
+
 runner_impl::runner_impl(std::shared_ptr<const model> model_) : m(std::move(model_)) {
     std::vector<ggml_backend_t> backends = m->backends;
     sched_ = ggml_backend_sched_new(backends.data(), nullptr, (int) backends.size(), graph_context::max_nodes, false, true);
     if (!sched_) throw error(error_code::backend, "could not create the backend scheduler");
     // f32 weights get an f32 cache so that results match the reference to float precision
     kv_type_ = m->info.file_type == "f32" ? GGML_TYPE_F32 : GGML_TYPE_F16;
+    // GITCAP_ATTENTION=matmul forces the unfused path (to compare the two)
+    const char * forced = std::getenv("GITCAP_ATTENTION");
+    fused_attention_ = !(forced && std::string(forced) == "matmul") &&
+                       backend_has_fused_attention(m->backends[0], m->thp.n_embd / m->thp.n_head) &&
+                       backend_has_fused_attention(m->backends[0], m->vhp.n_embd / m->vhp.n_head);
 }
 
 runner_impl::~runner_impl() { ggml_backend_sched_free(sched_); }
@@ -72,6 +92,7 @@ encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<
     auto t0 = std::chrono::steady_clock::now();
     {
         graph_context g(64 + 48 * (size_t) vhp.n_layer, debug_names);
+        g.fused_attention = fused_attention_;
         ggml_tensor * feats = build_vision_graph(g, *m, frames, pixels.is_video);
         std::lock_guard<std::mutex> lock(compute_mutex());
         ggml_backend_sched_reset(sched_);
@@ -90,6 +111,7 @@ encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<
     out.kv = std::make_shared<image_kv>(*m, n_img, kv_type_);
     {
         graph_context g(32 + 48 * (size_t) m->thp.n_layer);
+        g.fused_attention = fused_attention_;
         build_prefix_graph(g, *m, *out.kv);
         std::lock_guard<std::mutex> lock(compute_mutex());
         ggml_backend_sched_reset(sched_);

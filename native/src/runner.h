@@ -39,6 +39,7 @@ struct runner_impl {
 private:
     ggml_backend_sched_t sched_ = nullptr;
     ggml_type kv_type_;
+    bool fused_attention_ = true;
 };
 
 } // namespace gitcap::detail

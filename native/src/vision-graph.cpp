@@ -8,7 +8,7 @@ namespace gitcap {
 
 // One pre-LN CLIP encoder layer over every frame at once; attention stays within each frame.
 static ggml_tensor * vision_block(ggml_context * ctx, const vision_layer & L, const vision_hparams & hp, ggml_tensor * x,
-                                  int64_t n_tok, int64_t n_frames) {
+                                  int64_t n_tok, int64_t n_frames, bool fused) {
     const int H = hp.n_head;
     const float scale = 1.0f / std::sqrt(float(hp.n_embd / H));
 
@@ -16,7 +16,7 @@ static ggml_tensor * vision_block(ggml_context * ctx, const vision_layer & L, co
     ggml_tensor * q = split_heads(ctx, linear(ctx, h, L.q_w, L.q_b), H, n_tok, n_frames);      // [hd, n_tok, H, F]
     ggml_tensor * k = split_heads(ctx, linear(ctx, h, L.k_w, L.k_b), H, n_tok, n_frames);
     ggml_tensor * v = split_heads(ctx, linear(ctx, h, L.v_w, L.v_b), H, n_tok, n_frames);
-    ggml_tensor * attn = fused_attention(ctx, q, k, v, scale);                                 // [Dv, n_tok*F]
+    ggml_tensor * attn = attention(ctx, q, k, v, scale, fused);                                // [Dv, n_tok*F]
     x = ggml_add(ctx, x, linear(ctx, attn, L.o_w, L.o_b));
 
     h = layer_norm(ctx, x, L.ln2_w, L.ln2_b, hp.eps);
@@ -48,7 +48,7 @@ ggml_tensor * build_vision_graph(graph_context & g, const model & m, int n_frame
     x = ggml_reshape_2d(ctx, x, Dv, n_tok * n_frames);
     x = layer_norm(ctx, x, w.pre_ln_w, w.pre_ln_b, hp.eps);
 
-    for (const auto & layer : w.layers) x = vision_block(ctx, layer, hp, x, n_tok, n_frames);
+    for (const auto & layer : w.layers) x = vision_block(ctx, layer, hp, x, n_tok, n_frames, g.fused_attention);
 
     x = layer_norm(ctx, x, w.post_ln_w, w.post_ln_b, hp.eps);                                // [Dv, n_tok*F]
     g.named(ggml_view_2d(ctx, x, Dv, n_tok, x->nb[1], 0), "vision.frame0");

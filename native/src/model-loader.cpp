@@ -269,7 +269,9 @@ static const char * file_type_name(uint32_t ftype) {
         case 7: return "q8_0";
         case 8: return "q5_0";
         case 9: return "q5_1";
+        case 14:
         case 15: return "q4_K";
+        case 16:
         case 17: return "q5_K";
         case 18: return "q6_K";
         case 32: return "bf16";

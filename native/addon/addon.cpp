@@ -103,6 +103,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     RegisterInfo(env, exports);
     RegisterTokenizer(env, exports);
     RegisterQuantize(env, exports);
+    RegisterModel(env, exports);
     return exports;
 }
 

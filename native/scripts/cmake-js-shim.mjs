@@ -7,7 +7,9 @@
 //
 // This builds the portable layout (GITCAP_PORTABLE: the .node, libggml*.so and one CPU backend
 // module per ISA level) in its own folder, build/portable, so that the source build in build/
-// keeps its configuration, then stages the result in build/Release for prebuildify.
+// keeps its configuration and objects, then stages the result in build/Release for prebuildify:
+// the source build's build/Release/gitcap.node is replaced there (prebuildify then moves it to
+// prebuilds/, which the loader tries first); `npm run build:native` relinks it.
 // --target and --devdir are for node-gyp's headers: Node-API builds need neither.
 // GITCAP_CPU_VARIANTS (environment) overrides the CPU variants, e.g. "all".
 import { spawnSync } from 'node:child_process';

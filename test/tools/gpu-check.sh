@@ -2,7 +2,7 @@
 # CUDA check, for a machine with an NVIDIA GPU, nvcc, the cuBLAS pip wheel (nvidia-cublas) and
 # transformers: builds the C++ library with the CUDA backend (gitcap-caption, no Node needed),
 # runs every golden case on the GPU and compares with the goldens, and writes transformers'
-# beam-search results for the beam tests. Inputs (converted GGUFs, pixel values) come in $CARRY.
+# beam-search results for the beam tests. The converted tiny GGUFs come in $CARRY.
 #   CARRY=build-dev/gpu-carry OUT=/tmp/out bash test/tools/gpu-check.sh
 set -uo pipefail
 CARRY=${CARRY:-build-dev/gpu-carry}
@@ -28,18 +28,30 @@ time cmake -S . -B build-cuda -G Ninja -DCMAKE_BUILD_TYPE=Release -DGITCAP_ADDON
   -DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc > "$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
 time cmake --build build-cuda --target gitcap-caption -j "$(nproc)" > "$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
 
+# the goldens' pixel values as raw float32 files, and the case list
+mkdir -p "$OUT/px"
+python3 - "$OUT/px" <<'PY'
+import json, sys
+from safetensors.numpy import load_file
+g = load_file("test/fixtures/goldens/goldens.safetensors")
+cases = json.load(open("test/fixtures/goldens/goldens.json"))["cases"]
+with open(sys.argv[1] + "/cases.txt", "w") as f:
+    for name, c in cases.items():
+        g[c.get("pixel_values_same_as", name + ".pixel_values")].tofile(f"{sys.argv[1]}/{name}.f32")
+        f.write(f"{name} {c['model']}\n")
+PY
 BIN=build-cuda/gitcap-caption
 fail=0
-while read -r case model shape prompt; do
+while read -r case model; do
   gguf=$CARRY/vatex-f32.gguf; count=6; [ "$model" = tiny-image ] && { gguf=$CARRY/image-f32.gguf; count=1; }
   q=$(python3 -c "import json;print(json.load(open('test/fixtures/goldens/goldens.json'))['cases']['$case'].get('question',''))")
   args=(); [ -n "$q" ] && args=(--prompt "$q")
-  out=$($BIN -m "$gguf" --backend cuda --pixels "$CARRY/px/$case.f32" --count $count "${args[@]}" --dump "$OUT/$case." 2>&1)
+  out=$($BIN -m "$gguf" --backend cuda --pixels "$OUT/px/$case.f32" --count $count "${args[@]}" --dump "$OUT/$case." 2>&1)
   ids=$(echo "$out" | sed -n 's/^ids: //p')
   echo "$out" | tail -1
   python3 test/tools/compare_dump.py "$case" "$OUT/$case." $ids || fail=1
-done < "$CARRY/cases.txt"
-$BIN -m "$CARRY/vatex-q8_0.gguf" --backend cuda --pixels "$CARRY/px/vatex_clip_full.f32" --count 6 --min-new-tokens 20 | tail -2
-$BIN -m "$CARRY/vatex-q8_0.gguf" --backend cpu --pixels "$CARRY/px/vatex_clip_full.f32" --count 6 --min-new-tokens 20 | tail -2
+done < "$OUT/px/cases.txt"
+$BIN -m "$CARRY/vatex-q8_0.gguf" --backend cuda --pixels "$OUT/px/vatex_clip_full.f32" --count 6 --min-new-tokens 20 | tail -2
+$BIN -m "$CARRY/vatex-q8_0.gguf" --backend cpu --pixels "$OUT/px/vatex_clip_full.f32" --count 6 --min-new-tokens 20 | tail -2
 wait $beam_pid; tail -3 "$OUT/hf-beam.log"
 echo "gpu-check: $([ $fail = 0 ] && echo PASS || echo FAIL)"

@@ -216,6 +216,15 @@ describe('gitcap caption: errors and exit codes', () => {
     assert.equal(lines.pop(), '', 'the last line is ended');
     assert.ok(lines.length < 200, `${lines.length} lines`);
   });
+
+  it('stops when the reader of stdout goes away (`| head -1`) and exits 141, as on SIGPIPE', async () => {
+    const child = startGitcap(['caption', ...Array<string>(200).fill(SQUARE), '--model', image, '--threads', '1']);
+    await child.firstOutput;
+    child.process.stdout!.destroy();
+    const r = await child.exit;
+    assert.equal(r.code, 141);
+    assert.equal(r.stderr, '');
+  });
 });
 
 describe('gitcap caption: the default model', () => {

@@ -46,7 +46,8 @@ Generation:
   --repetition-penalty <r>     > 1 discourages repeated tokens (default 1)
 
 Exit status: 0 every input captioned, 1 an error (the message ends with its code, e.g.
-E_NOT_FOUND; the other inputs are still captioned), 2 a usage error, 130 interrupted (Ctrl-C).
+E_NOT_FOUND; the other inputs are still captioned), 2 a usage error, 130 interrupted (Ctrl-C),
+141 stdout closed by its reader.
 
 Environment: GITCAP_CACHE (model cache), HF_TOKEN, HF_ENDPOINT, HF_HUB_OFFLINE=1 (cache only),
 FFMPEG_PATH / FFPROBE_PATH (video).`;
@@ -55,6 +56,8 @@ FFMPEG_PATH / FFPROBE_PATH (video).`;
 const INPUT_ERRORS: ReadonlySet<GitcapErrorCode> = new Set(['E_INPUT', 'E_NOT_FOUND', 'E_IO', 'E_FFMPEG']);
 
 export const EXIT_INTERRUPTED = 130;
+/** What a program killed by SIGPIPE exits with: the reader of stdout went away. */
+export const EXIT_BROKEN_PIPE = 141;
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, CAPTION_FLAGS, usage, Infinity);
@@ -70,11 +73,14 @@ export async function run(args: string[]): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint); // a second Ctrl-C kills the process
-  // `gitcap caption ... | head -1`: stop once the reader is gone.
-  const onStdoutError = (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') controller.abort();
-  };
-  process.stdout.on('error', onStdoutError);
+  // `gitcap caption ... | head -1`: stop once the reader is gone. The listener stays: the error
+  // of a write still in flight may come after run() has returned.
+  let brokenPipe = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    brokenPipe = true;
+    controller.abort();
+  });
   let model: GitModel | undefined;
   try {
     const jobs = await captionJobs(positionals, flags.frames);
@@ -96,13 +102,12 @@ export async function run(args: string[]): Promise<number> {
     }
     return failed ? 1 : 0;
   } catch (err) {
-    if (controller.signal.aborted && isGitcapError(err, 'E_ABORTED')) return EXIT_INTERRUPTED;
+    if (controller.signal.aborted && isGitcapError(err, 'E_ABORTED')) return brokenPipe ? EXIT_BROKEN_PIPE : EXIT_INTERRUPTED;
     if (!isGitcapError(err) || err.code === 'E_INVALID_ARG') throw err;
     reportError(err);
     return 1;
   } finally {
     process.removeListener('SIGINT', onSigint);
-    process.stdout.removeListener('error', onStdoutError);
     await model?.dispose();
   }
 }

@@ -8,6 +8,7 @@ import { callNative, fromNativeError } from './native/binding.js';
 import type { RawCaptionResult, RawModel, RawModelInfo, RawPixelValues, RawScoreResult } from './native/model-types.js';
 import { captureStack, runJob, withCallerStack } from './native-job.js';
 import { convertLocalCheckpoint, type LocalConvertProgress } from './local-convert.js';
+import { DEFAULT_REPO_ID, pullModel, type PullOptions, type PullProgress } from './hub/pull.js';
 import type { QuantType } from '../weights-convert/quant-types.js';
 
 export type Backend = 'auto' | 'cpu' | 'cuda' | 'metal' | 'vulkan';
@@ -209,6 +210,39 @@ export class GitModel implements AsyncDisposable {
         throwIfAborted(o.signal);
       }
       return model;
+    } catch (err) {
+      throw withCallerStack(err as Error, callerStack);
+    }
+  }
+
+  /**
+   * Downloads a GIT checkpoint from the Hugging Face hub (first use), converts it once to a GGUF
+   * of `quantization` (default q8_0) in the cache, and loads it. Later calls load from the cache
+   * without a request; HF_HUB_OFFLINE=1 never asks the hub.
+   */
+  static async fromPretrained(
+    repoId: string = DEFAULT_REPO_ID,
+    options?: Omit<LoadOptions, 'onProgress' | 'quantization'> & Omit<PullOptions, 'onProgress' | 'signal'> & {
+      onProgress?: (progress: PullProgress | LoadProgress) => void;
+    },
+  ): Promise<GitModel> {
+    const callerStack = captureStack(GitModel.fromPretrained);
+    try {
+      const { backend, threads, maxQueue, useMmap, onProgress, signal, cacheDir, ...pull } = options ?? {};
+      const pulled = await pullModel(repoId, {
+        ...pull,
+        ...(cacheDir !== undefined && { cacheDir }),
+        ...(onProgress !== undefined && { onProgress }),
+        ...(signal !== undefined && { signal }),
+      });
+      return await GitModel.load(pulled.ggufPath, {
+        ...(backend !== undefined && { backend }),
+        ...(threads !== undefined && { threads }),
+        ...(maxQueue !== undefined && { maxQueue }),
+        ...(useMmap !== undefined && { useMmap }),
+        ...(onProgress !== undefined && { onProgress }),
+        ...(signal !== undefined && { signal }),
+      });
     } catch (err) {
       throw withCallerStack(err as Error, callerStack);
     }

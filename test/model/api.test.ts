@@ -198,7 +198,7 @@ describe('GitModel', () => {
   });
 
   it('points errors at the caller', async () => {
-    const err = await image.caption({ image: '/nonexistent/x.png' }).catch((e: Error) => e);
+    const err = (await image.caption({ image: '/nonexistent/x.png' }).catch((e: Error) => e)) as Error;
     assert.equal((err as { code?: string }).code, 'E_NOT_FOUND');
     assert.match(err.stack!.split('\n')[1]!, /api\.test\.ts/);
   });

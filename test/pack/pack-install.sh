@@ -21,15 +21,16 @@ fail() {
   exit 1
 }
 timed() { # timed <label> <command...>
-  local start=$SECONDS
+  local label=$1 start=$SECONDS
+  shift
   "$@"
-  echo "pack-install: $1... took $((SECONDS - start))s"
+  echo "pack-install: $label took $((SECONDS - start))s"
 }
 
 # --- 1. pack ----------------------------------------------------------------------------------
 echo "pack-install: npm pack (TypeScript build + portable prebuild for $platform)"
 rm -rf "$repo/prebuilds"
-(cd "$repo" && timed npm pack --pack-destination "$work" >"$work/pack.log" 2>&1) || {
+(cd "$repo" && timed "npm pack" npm pack --pack-destination "$work" >"$work/pack.log" 2>&1) || {
   tail -n 60 "$work/pack.log"
   fail "npm pack failed (log above)"
 }
@@ -94,14 +95,14 @@ check_load() {
 # --- 2. prebuild, install scripts on, no compiler ---------------------------------------------
 dir=$(new_project with-prebuild)
 echo "pack-install: install into $(basename "$dir") with PATH=$bare"
-(cd "$dir" && PATH=$bare timed npm install --no-audit --no-fund "$tarball") || fail "install with the prebuild failed"
+(cd "$dir" && PATH=$bare timed "install (prebuild)" npm install --no-audit --no-fund "$tarball") || fail "install with the prebuild failed"
 [[ ! -e $dir/node_modules/gitcap/build ]] || fail "the install compiled something although the prebuild loads"
 check_load "$dir" "$bare" "/node_modules/gitcap/prebuilds/$platform/" true
 
 # --- 3. prebuild, no install script ---------------------------------------------------------
 dir=$(new_project no-scripts)
 echo "pack-install: install into $(basename "$dir") with --ignore-scripts"
-(cd "$dir" && PATH=$bare timed npm install --no-audit --no-fund --ignore-scripts "$tarball") || fail "install --ignore-scripts failed"
+(cd "$dir" && PATH=$bare timed "install --ignore-scripts" npm install --no-audit --no-fund --ignore-scripts "$tarball") || fail "install --ignore-scripts failed"
 check_load "$dir" "$bare" "/node_modules/gitcap/prebuilds/$platform/" true
 
 # --- 4. no prebuild: source build ------------------------------------------------------------
@@ -112,7 +113,7 @@ source_tarball="$work/gitcap-source-only.tgz"
 tar czf "$source_tarball" -C "$work/repack" package
 dir=$(new_project source-build)
 echo "pack-install: install the tarball without prebuilds/ into $(basename "$dir") (builds from source)"
-(cd "$dir" && timed npm install --no-audit --no-fund --foreground-scripts "$source_tarball" >"$work/source-build.log" 2>&1) || {
+(cd "$dir" && timed "install (source build)" npm install --no-audit --no-fund --foreground-scripts "$source_tarball" >"$work/source-build.log" 2>&1) || {
   tail -n 60 "$work/source-build.log"
   fail "the source-build install failed (log above)"
 }

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
-import { GitcapError } from '../../errors.js';
 import { info, type GitcapInfo } from '../../info.js';
 import { GitModel } from '../../model.js';
 import { formatModelInfo, modelInfoJson } from '../model-info-format.js';
+import { parseCommandArgs } from '../parse-command-args.js';
+import { formatBytes } from '../progress.js';
 
 export const summary = 'Show the versions, backends, devices and CPU features gitcap runs with, or what a model is';
 
@@ -20,19 +20,12 @@ Options:
            as "model")`;
 
 export async function run(args: string[]): Promise<number> {
-  let values: { json?: boolean; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args,
-      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: true,
-    }));
-    if (positionals.length > 1) throw new Error(`Unexpected argument "${positionals[1]}"`);
-  } catch (err) {
-    throw new GitcapError('E_INVALID_ARG', `${(err as Error).message}\nUsage: ${usage.split('\n')[0]}`);
-  }
+  const { values, positionals } = parseCommandArgs(
+    args,
+    { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    usage,
+    1,
+  );
   if (values.help) {
     process.stdout.write(`Usage: ${usage}\n`);
     return 0;
@@ -64,7 +57,7 @@ export function formatInfo(data: GitcapInfo): string {
     ['backends', data.backends.join(', ') || '(none)'],
     ...data.devices.map((d, i): [string, string] => [
       i === 0 ? 'devices' : '',
-      `${d.name} [${d.type}] ${d.description}, ${gib(d.memoryFree)} free of ${gib(d.memoryTotal)}`,
+      `${d.name} [${d.type}] ${d.description}, ${formatBytes(d.memoryFree)} free of ${formatBytes(d.memoryTotal)}`,
     ]),
     ['CPU', `${data.cpu.variant ? `variant ${data.cpu.variant}; ` : ''}${data.cpu.features.join(' ') || '(no features)'}`],
   ];
@@ -72,6 +65,3 @@ export function formatInfo(data: GitcapInfo): string {
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join('');
 }
 
-function gib(bytes: number): string {
-  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
-}

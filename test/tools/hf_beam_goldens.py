@@ -1,5 +1,6 @@
 """Beam-search goldens from the real transformers GitForCausalLM (run where transformers is
-installed: python3 test/tools/hf_beam_goldens.py OUT.json). Inputs are the fixtures' checkpoints
+installed: python3 test/tools/hf_beam_goldens.py OUT.json [MODELS_DIR]; MODELS_DIR holds
+tiny-vatex/ and tiny-image/, default test/fixtures). Inputs are the fixtures' checkpoints
 and the goldens' own pixel values, so only decoding differs between cases."""
 import json
 import sys
@@ -23,7 +24,8 @@ SETTINGS = [
 
 out = {"transformers": __import__("transformers").__version__, "torch": torch.__version__, "results": []}
 for model_dir, case in CASES:
-    model = GitForCausalLM.from_pretrained(FIX + model_dir, torch_dtype=torch.float32).eval()
+    models_dir = sys.argv[2] if len(sys.argv) > 2 else FIX
+    model = GitForCausalLM.from_pretrained(f"{models_dir}/{model_dir}", dtype=torch.float32).eval()
     c = meta["cases"][case]
     px = gold[c.get("pixel_values_same_as", case + ".pixel_values")]
     prompt = torch.tensor([c["prompt_ids"]])

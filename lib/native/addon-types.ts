@@ -4,6 +4,7 @@
 // Errors: a method throws a JS Error; those the addon raises on purpose carry `code`, one of
 // GitcapErrorCode (lib/errors.ts), and lib/native/binding.ts `callNative` turns them into
 // GitcapErrors.
+import type { AddonImagePart } from './image-types.js';
 import type { AddonModelPart } from './model-types.js';
 import type { AddonQuantizePart } from './quantize-types.js';
 import type { AddonTokenizerPart } from './tokenizer-types.js';
@@ -67,4 +68,4 @@ export interface AddonCpuInfo {
 }
 
 /** The raw addon: every part. */
-export type Addon = AddonInfoPart & AddonModelPart & AddonTokenizerPart & AddonQuantizePart;
+export type Addon = AddonInfoPart & AddonModelPart & AddonTokenizerPart & AddonQuantizePart & AddonImagePart;

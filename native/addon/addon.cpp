@@ -104,6 +104,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     RegisterTokenizer(env, exports);
     RegisterQuantize(env, exports);
     RegisterModel(env, exports);
+    RegisterImage(env, exports);
     return exports;
 }
 

@@ -20,6 +20,9 @@ void RegisterQuantize(Napi::Env env, Napi::Object exports);
 // class Model: load a GGUF, caption/score/preprocess on the model's worker thread (model.cpp).
 void RegisterModel(Napi::Env env, Napi::Object exports);
 
+// decodeImage(), preprocessImages(), preprocessDebug(): image decoding and preprocessing (image.cpp).
+void RegisterImage(Napi::Env env, Napi::Object exports);
+
 namespace gitcap_addon {
 
 // Throws a JS Error whose `code` is one of lib/errors.ts's codes ("E_INVALID_ARG", "E_BACKEND",

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       othersCpus: others,
       runs: timed,
       newTokens: tokens,
+      tokenIds: warmup.tokenIds,
       text: warmup.text,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);

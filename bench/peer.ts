@@ -5,6 +5,7 @@
 //   b_efficient_generate_20: median 12.010s  runs [12.1, 12.01, 11.9]
 //   c_preprocess_6_frames: median 0.061s  runs [...]
 //   d_vision_6_frames: median 6.512s  runs [...]
+//   generated ids (eos suppressed): [101, 2054, ...]
 //   peak RSS: 1441 MiB
 import { spawn } from 'node:child_process';
 import { GitcapError } from '../lib/errors.js';
@@ -19,6 +20,8 @@ export interface PeerResult {
   preprocessS: number | null;
   visionS: number | null;
   peakRssMiB: number | null;
+  /** The greedy generation's ids, prompt ([CLS]) first; null when not printed. */
+  ids: number[] | null;
   /** Wall time of the whole peer command (building the model included). */
   wallS: number;
 }
@@ -33,7 +36,7 @@ const STAGES = {
 /** The figures in the peer's output (the last line of each kind wins: the summary). */
 export function parsePeerOutput(text: string): Omit<PeerResult, 'command' | 'wallS'> {
   const r: Omit<PeerResult, 'command' | 'wallS'> = {
-    torch: null, threads: null, hfStyleS: null, encodeOnceS: null, preprocessS: null, visionS: null, peakRssMiB: null,
+    torch: null, threads: null, hfStyleS: null, encodeOnceS: null, preprocessS: null, visionS: null, peakRssMiB: null, ids: null,
   };
   for (const line of text.split('\n')) {
     const torch = /^torch (\S+), threads (\d+)/.exec(line);
@@ -45,6 +48,8 @@ export function parsePeerOutput(text: string): Omit<PeerResult, 'command' | 'wal
     if (stage && Object.hasOwn(STAGES, stage[1]!)) r[STAGES[stage[1] as keyof typeof STAGES]] = Number(stage[2]);
     const rss = /^peak RSS: ([\d.]+) MiB/.exec(line);
     if (rss) r.peakRssMiB = Number(rss[1]);
+    const ids = /^generated ids \(eos suppressed\): \[([\d, ]*)\]/.exec(line);
+    if (ids) r.ids = ids[1]!.split(',').filter((s) => s.trim() !== '').map(Number);
   }
   return r;
 }

@@ -43,9 +43,10 @@ export function formatRatios(configs: ConfigResult[], peer: PeerResult, markdown
   const x = (v: number | null) => (v === null ? '-' : `${v.toFixed(1)}x`);
   const rows = configs.map((c) => {
     const r = peerRatios(c, peer);
-    return [r.type, String(r.threads), x(r.hfStyle), x(r.encodeOnce), x(r.vision), x(r.preprocess), x(r.peakRss)];
+    const same = r.sameTokens === null ? '-' : r.sameTokens ? 'yes' : 'no';
+    return [r.type, String(r.threads), x(r.hfStyle), x(r.encodeOnce), x(r.vision), x(r.preprocess), x(r.peakRss), same];
   });
-  const header = ['type', 'threads', 'vs HF-style', 'vs encode-once', 'vision', 'preprocess', 'peak RSS'];
+  const header = ['type', 'threads', 'vs HF-style', 'vs encode-once', 'vision', 'preprocess', 'peak RSS', 'same tokens'];
   return (markdown ? formatMarkdownTable : formatTable)(header, rows);
 }
 

@@ -24,6 +24,8 @@ export interface PeerRatios {
   vision: number | null;
   preprocess: number | null;
   peakRss: number | null;
+  /** Whether gitcap generated the peer's tokens (null: the peer printed none). */
+  sameTokens: boolean | null;
 }
 
 function ratio(peer: number | null, ours: number): number | null {
@@ -40,5 +42,6 @@ export function peerRatios(c: ConfigResult, peer: PeerResult): PeerRatios {
     vision: ratio(peer.visionS, c.median.visionMs / 1000),
     preprocess: ratio(peer.preprocessS, (c.median.readMs + c.median.preprocessMs) / 1000),
     peakRss: ratio(peer.peakRssMiB, c.peakRssBytes / MIB),
+    sameTokens: peer.ids === null ? null : peer.ids.slice(1).join() === c.tokenIds.join(),
   };
 }

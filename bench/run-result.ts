@@ -40,5 +40,7 @@ export interface OneRunResult {
   /** One entry per timed caption. */
   runs: StageTimes[];
   newTokens: number;
+  /** The warm-up caption's new token ids and text (every run is greedy: the same). */
+  tokenIds: number[];
   text: string;
 }

@@ -31,7 +31,7 @@ function stage(totalMs: number, extra: Partial<StageTimes> = {}): StageTimes {
 function config(type: ConfigResult['type'], threads: number, totals: number[], peakRssBytes: number): ConfigResult {
   const run: OneRunResult = {
     model: `/tmp/m-${type}.gguf`, quantization: type, backend: 'CPU', threads, fileBytes: 1, loadMs: 120,
-    baselineRssBytes: 80e6, peakRssBytes, warmupMs: 3000, othersCpus: 0, runs: totals.map((t) => stage(t)), newTokens: 20, text: 'a',
+    baselineRssBytes: 80e6, peakRssBytes, warmupMs: 3000, othersCpus: 0, runs: totals.map((t) => stage(t)), newTokens: 20, tokenIds: [2054, 102], text: 'a',
   };
   return summarize(type, run);
 }
@@ -40,6 +40,7 @@ describe('bench parsers', () => {
   it('reads the peer summary, the last line of each stage winning', () => {
     assert.deepEqual(parsePeerOutput(PEER_OUTPUT), {
       torch: '2.6.0+debian', threads: 2, hfStyleS: 182.912, encodeOnceS: 12.01, preprocessS: 0.061, visionS: 6.512, peakRssMiB: 1441,
+      ids: [101, 2054],
     });
   });
 
@@ -48,6 +49,7 @@ describe('bench parsers', () => {
     assert.equal(r.encodeOnceS, 11);
     assert.equal(r.hfStyleS, null);
     assert.equal(r.peakRssMiB, null);
+    assert.equal(r.ids, null);
   });
 
   it('reads the CPU model, physical cores and ISA flags of /proc/cpuinfo', () => {
@@ -102,13 +104,18 @@ describe('bench options', () => {
 
 describe('bench results', () => {
   const peer: PeerResult = {
-    command: 'peer', torch: '2', threads: 2, hfStyleS: 180, encodeOnceS: 12, preprocessS: 0.05, visionS: 6, peakRssMiB: 1440, wallS: 200,
+    command: 'peer', torch: '2', threads: 2, hfStyleS: 180, encodeOnceS: 12, preprocessS: 0.05, visionS: 6, peakRssMiB: 1440,
+    ids: [101, 2054, 102], wallS: 200,
   };
 
   it('reports each stage median and peer ratios from it', () => {
     const c = config('q8_0', 2, [2400, 2000, 9000], 288 * 2 ** 20);
     assert.equal(c.median.totalMs, 2400);
-    assert.deepEqual(peerRatios(c, peer), { type: 'q8_0', threads: 2, hfStyle: 75, encodeOnce: 5, vision: 6, preprocess: 1, peakRss: 5 });
+    assert.deepEqual(peerRatios(c, peer), {
+      type: 'q8_0', threads: 2, hfStyle: 75, encodeOnce: 5, vision: 6, preprocess: 1, peakRss: 5, sameTokens: true,
+    });
+    assert.equal(peerRatios(c, { ...peer, ids: [101, 2054, 2054] }).sameTokens, false);
+    assert.equal(peerRatios(c, { ...peer, ids: null }).sameTokens, null);
   });
 
   it('checks the targets at the largest thread count only', () => {

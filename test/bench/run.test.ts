@@ -51,6 +51,8 @@ describe('npm run bench', () => {
     assert.deepEqual([report.peer.hfStyleS, report.peer.encodeOnceS, report.peer.preprocessS], [180, 12, null]);
     assert.equal(report.ratios[0].encodeOnce, 12 / (c.median.totalMs / 1000));
     assert.equal(report.ratios[0].preprocess, null);
+    assert.equal(report.ratios[0].sameTokens, null);
+    assert.equal(c.tokenIds.length, 20);
   });
 
   it('fails with the reason when the peer fails', () => {

@@ -129,22 +129,34 @@ inline uint8_t clip8(int32_t v) {
 }
 
 // One horizontal pass: rows [row0, row0 + rows) of src, output columns described by `cx`.
-image_u8 resample_horizontal(const image_view & src, int row0, int rows, const axis_coeffs & cx) {
-    const int nc = src.channels, out_w = int(cx.xmin.size());
-    image_u8 out(out_w, rows, nc);
+// The channel count is a template parameter so that the per-pixel sums stay in registers.
+template <int NC>
+void resample_horizontal_rows(const image_view & src, int row0, int rows, const axis_coeffs & cx, uint8_t * out) {
+    const int out_w = int(cx.xmin.size());
     for (int y = 0; y < rows; y++) {
-        const uint8_t * in_row = src.data + size_t(row0 + y) * src.width * nc;
-        uint8_t * out_row = &out.data[size_t(y) * out_w * nc];
+        const uint8_t * in_row = src.data + size_t(row0 + y) * src.width * NC;
+        uint8_t * out_row = out + size_t(y) * out_w * NC;
         for (int xx = 0; xx < out_w; xx++) {
             const int32_t * k = &cx.k[size_t(xx) * cx.ksize];
-            const uint8_t * in = in_row + size_t(cx.xmin[xx]) * nc;
+            const uint8_t * in = in_row + size_t(cx.xmin[xx]) * NC;
             const int n = cx.xcount[xx];
-            for (int ch = 0; ch < nc; ch++) {
-                int32_t ss = 1 << (PRECISION_BITS - 1);
-                for (int x = 0; x < n; x++) ss += in[x * nc + ch] * k[x];
-                out_row[xx * nc + ch] = clip8(ss);
+            int32_t ss[NC];
+            for (int ch = 0; ch < NC; ch++) ss[ch] = 1 << (PRECISION_BITS - 1);
+            for (int x = 0; x < n; x++) {
+                for (int ch = 0; ch < NC; ch++) ss[ch] += in[x * NC + ch] * k[x];
             }
+            for (int ch = 0; ch < NC; ch++) out_row[xx * NC + ch] = clip8(ss[ch]);
         }
+    }
+}
+
+image_u8 resample_horizontal(const image_view & src, int row0, int rows, const axis_coeffs & cx) {
+    image_u8 out(int(cx.xmin.size()), rows, src.channels);
+    switch (src.channels) {
+        case 1: resample_horizontal_rows<1>(src, row0, rows, cx, out.data.data()); break;
+        case 2: resample_horizontal_rows<2>(src, row0, rows, cx, out.data.data()); break;
+        case 3: resample_horizontal_rows<3>(src, row0, rows, cx, out.data.data()); break;
+        default: resample_horizontal_rows<4>(src, row0, rows, cx, out.data.data()); break;
     }
     return out;
 }

@@ -159,7 +159,8 @@ decoded_image decode_image(const uint8_t * data, size_t size, uint64_t max_pixel
             out = load_jpeg(data, n);
             break;
         case file_format::gif:
-            out = load_8bit(data, n, f, 3, "P");
+            if (!stb::load_gif_first_frame(data, n, out.image)) fail_corrupt(f, stb::reason());
+            out.mode = "P";
             break;
         case file_format::unknown:
             break;

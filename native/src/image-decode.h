@@ -28,8 +28,9 @@ struct decoded_image {
     std::string format; // "png", "jpeg" or "gif"
 };
 
-// Decodes one image file held in memory. GIF: the first frame; pixels that are transparent or
-// outside that frame come out black where Pillow gives their palette colour.
+// Decodes one image file held in memory. GIF: the first frame, transparent pixels in the colour
+// of the transparent palette entry as in Pillow; a first frame smaller than the canvas leaves the
+// rest black (or the background colour), where Pillow gives a palette colour.
 // Throws gitcap::error: input for empty, truncated, corrupt or unrecognized data and for images
 // of more than max_pixels pixels; unsupported for known formats other than PNG, JPEG and GIF.
 decoded_image decode_image(const uint8_t * data, size_t size, uint64_t max_pixels = default_max_pixels);

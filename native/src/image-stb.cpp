@@ -96,6 +96,37 @@ bool load_grey16_clipped(const uint8_t * data, int size, image_u8 & out) {
     return true;
 }
 
+bool load_gif_first_frame(const uint8_t * data, int size, image_u8 & out) {
+    stbi__context ctx;
+    stbi__start_mem(&ctx, data, size);
+    // stbi__gif holds 8192 LZW codes: too big for the stack of a worker thread.
+    std::unique_ptr<stbi__gif, void (*)(void *)> g(static_cast<stbi__gif *>(std::calloc(1, sizeof(stbi__gif))), std::free);
+    if (!g) return stbi__err("outofmem", "Out of memory");
+    int components = 0;
+    stbi_uc * px = stbi__gif_load_next(&ctx, g.get(), &components, 4, nullptr);
+    const bool ended = px == reinterpret_cast<stbi_uc *>(&ctx); // the stream ends before any frame
+    std::unique_ptr<stbi_uc, stbi_deleter> pixels(g->out);      // px is g->out when not null
+    std::unique_ptr<stbi_uc, stbi_deleter> history(g->history), background(g->background);
+    if (ended) return stbi__err("no frame", "Corrupt GIF");
+    if (!px) return false;
+
+    // stb_image leaves pixels of the transparent index unwritten (alpha 0); Pillow's palette
+    // image holds the index, whose colour convert("RGB") gives.
+    const bool has_transparent = (g->eflags & 0x01) && g->transparent >= 0 && g->transparent < 256;
+    const stbi_uc * t = has_transparent ? g->color_table + 4 * g->transparent : nullptr; // stored B, G, R, A
+    out = image_u8(g->w, g->h, 3);
+    for (size_t i = 0, n = size_t(g->w) * g->h; i < n; i++) {
+        const stbi_uc * p = px + 4 * i;
+        uint8_t * o = &out.data[3 * i];
+        if (t && p[3] == 0 && g->history[i]) {
+            o[0] = t[2], o[1] = t[1], o[2] = t[0];
+        } else {
+            o[0] = p[0], o[1] = p[1], o[2] = p[2];
+        }
+    }
+    return true;
+}
+
 bool load_jpeg_libjpeg_exact(const uint8_t * data, int size, image_u8 & out, std::string & mode) {
     jpeg_decoder dec(data, size);
     if (!dec.j) return stbi__err("outofmem", "Out of memory");

@@ -24,6 +24,10 @@ bool load_8bit(const uint8_t * data, int size, int channels, image_u8 & out);
 // Decodes one channel of 16-bit grey, clipped to 0..255 per sample. False on failure.
 bool load_grey16_clipped(const uint8_t * data, int size, image_u8 & out);
 
+// The first frame of a GIF as 3-channel RGB, pixels of the transparent index in that index's
+// palette colour (as Pillow's convert("RGB") of the palette image). False on failure.
+bool load_gif_first_frame(const uint8_t * data, int size, image_u8 & out);
+
 // Entropy-decodes a JPEG with stb_image, then reconstructs the samples as libjpeg-turbo does
 // (image-jpeg.h). Sets `mode` ("L", "RGB" or "CMYK"). False on a decoding failure; throws
 // gitcap::error for layouts that are valid but not supported.

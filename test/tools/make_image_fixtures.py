@@ -145,6 +145,13 @@ def make_gif():
     buf = io.BytesIO()
     frames[0].save(buf, 'GIF', save_all=True, append_images=frames[1:], duration=100, loop=0)
     write(DECODE, 'gif_animated.gif', buf.getvalue())
+    # palette index 0 transparent, with a colour that is not black: convert("RGB") shows that colour
+    idx = (synthetic(W, H, 1, 42)[..., 0] // 64).astype(np.uint8)
+    im = Image.fromarray(idx, 'P')
+    im.putpalette([10, 20, 30, 200, 100, 50, 0, 255, 0, 250, 250, 250] + [0] * (252 * 3))
+    buf = io.BytesIO()
+    im.save(buf, 'GIF', transparency=0)
+    write(DECODE, 'gif_transparent.gif', buf.getvalue())
 
 
 # --- broken inputs ------------------------------------------------------------------------------------

@@ -107,16 +107,17 @@ ggml_tensor * build_decode_graph(graph_context & g, const model & m, const std::
             ggml_build_forward_expand(gf, ggml_cpy(ctx, k, k_view(ctx, k_txt, past, n)));
             ggml_build_forward_expand(gf, ggml_cpy(ctx, v, v_view(ctx, v_txt, past, n)));
 
-            // scores over [image keys ; text keys], one softmax across both
+            // scores over [image keys ; text keys], one softmax across both. The small operands
+            // are made contiguous: GPU matrix-vector kernels do not take every stride.
+            q = ggml_cont(ctx, q);
             ggml_tensor * kq_img = ggml_mul_mat(ctx, it.image->store.k[il], q);                 // [n_img, n, H]
-            ggml_tensor * kq_txt = ggml_mul_mat(ctx, k_view(ctx, k_txt, 0, past + n), q);       // [past+n, n, H]
+            ggml_tensor * kq_txt = ggml_mul_mat(ctx, ggml_cont(ctx, k_view(ctx, k_txt, 0, past + n)), q); // [past+n, n, H]
             ggml_tensor * kq = ggml_soft_max_ext(ctx, ggml_concat(ctx, kq_img, kq_txt, 0), masks[i], scale, 0.0f);
-            // contiguous copies: some GPU kernels need even row strides, and these are small
             ggml_tensor * p_img = ggml_cont(ctx, ggml_view_3d(ctx, kq, n_img, n, H, kq->nb[1], kq->nb[2], 0));
             ggml_tensor * p_txt =
                 ggml_cont(ctx, ggml_view_3d(ctx, kq, past + n, n, H, kq->nb[1], kq->nb[2], n_img * kq->nb[0]));
             ggml_tensor * o = ggml_add(ctx, ggml_mul_mat(ctx, it.image->store.v[il], p_img),
-                                       ggml_mul_mat(ctx, v_view(ctx, v_txt, 0, past + n), p_txt)); // [hd, n, H]
+                                       ggml_mul_mat(ctx, ggml_cont(ctx, v_view(ctx, v_txt, 0, past + n)), p_txt)); // [hd, n, H]
             o = merge_heads(ctx, o);                                                           // [D, n]
             attn = attn ? ggml_concat(ctx, attn, o, 1) : o;
             col += n;

@@ -3,6 +3,7 @@ installed: python3 test/tools/hf_beam_goldens.py OUT.json [MODELS_DIR]; MODELS_D
 tiny-vatex/ and tiny-image/, default test/fixtures). Inputs are the fixtures' checkpoints
 and the goldens' own pixel values, so only decoding differs between cases."""
 import json
+import os
 import sys
 
 import torch
@@ -23,8 +24,10 @@ SETTINGS = [
 ]
 
 out = {"transformers": __import__("transformers").__version__, "torch": torch.__version__, "results": []}
+models_dir = sys.argv[2] if len(sys.argv) > 2 else FIX
 for model_dir, case in CASES:
-    models_dir = sys.argv[2] if len(sys.argv) > 2 else FIX
+    if not os.path.exists(f"{models_dir}/{model_dir}/config.json"):
+        continue
     model = GitForCausalLM.from_pretrained(f"{models_dir}/{model_dir}", dtype=torch.float32).eval()
     c = meta["cases"][case]
     px = gold[c.get("pixel_values_same_as", case + ".pixel_values")]

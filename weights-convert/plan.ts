@@ -5,7 +5,7 @@ import { GitcapError } from '../lib/errors.js';
 import { alignUp, GGUF_ALIGNMENT } from './gguf-format.js';
 import type { GitHparams } from './hparams.js';
 import { TYPE_INFO, rowSize, type QuantType } from './quant-types.js';
-import { expectedTensors, isDroppedTensor, type ExpectedTensor } from './tensor-map.js';
+import { canonicalTensorName, expectedTensors, isDroppedTensor, type ExpectedTensor } from './tensor-map.js';
 import type { SourceTensor, TensorSource } from './tensor-source.js';
 import { DTYPE_SIZE, elementCount, formatShape } from './tensor-source.js';
 import { tensorType, type TypeChoice } from './tensor-types.js';
@@ -39,8 +39,8 @@ function where(source: TensorSource): string {
   return source.files.join(', ');
 }
 
-function findSource(source: TensorSource, hp: GitHparams, e: ExpectedTensor): SourceTensor {
-  const found = source.tensors.get(e.hfName);
+function findSource(source: TensorSource, byName: Map<string, SourceTensor>, hp: GitHparams, e: ExpectedTensor): SourceTensor {
+  const found = byName.get(e.hfName);
   if (found) return found;
   // A tied LM head shares the word embeddings (tie_word_embeddings: true); the checkpoint may omit it.
   const tied = hp.tieWordEmbeddings && e.hfName === 'output.weight' && source.tensors.get('git.embeddings.word_embeddings.weight');
@@ -64,8 +64,10 @@ function checkSource(t: SourceTensor, e: ExpectedTensor): void {
 export function planConversion(source: TensorSource, hp: GitHparams, choice: TypeChoice): Plan {
   const expected = expectedTensors(hp);
   const known = new Set(expected.map((e) => e.hfName));
+  const byName = new Map<string, SourceTensor>();
+  for (const [name, t] of source.tensors) byName.set(canonicalTensorName(name), t);
   for (const name of source.tensors.keys()) {
-    if (!known.has(name) && !isDroppedTensor(name)) {
+    if (!known.has(canonicalTensorName(name)) && !isDroppedTensor(name)) {
       throw new GitcapError('E_MODEL_FORMAT', `${source.tensors.get(name)!.file}: unexpected tensor ${name} (not part of a GIT model with this config.json)`);
     }
   }
@@ -74,7 +76,7 @@ export function planConversion(source: TensorSource, hp: GitHparams, choice: Typ
   let offset = 0;
   let sourceBytes = 0;
   for (const e of expected) {
-    const src = findSource(source, hp, e);
+    const src = findSource(source, byName, hp, e);
     checkSource(src, e);
     const { type, fallbackReason } = tensorType(e, choice);
     if (fallbackReason) warnings.push(fallbackReason);

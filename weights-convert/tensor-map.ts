@@ -19,6 +19,14 @@ export interface ExpectedTensor {
   role: TensorRole;
 }
 
+/**
+ * The checkpoint name as expectedTensors() spells it: transformers 5 saves the temporal
+ * embeddings as `git.img_temporal_embedding.N`, the hub's checkpoints as `img_temperal_embedding`.
+ */
+export function canonicalTensorName(hfName: string): string {
+  return hfName.startsWith('git.img_temporal_embedding.') ? hfName.replace('img_temporal_', 'img_temperal_') : hfName;
+}
+
 /** Checkpoint entries that are not weights of the model and are skipped. */
 export function isDroppedTensor(hfName: string): boolean {
   // CLIP's own projection head is unused by GIT; position_ids are index buffers.

@@ -29,6 +29,12 @@ for model_dir, case in CASES:
     if not os.path.exists(f"{models_dir}/{model_dir}/config.json"):
         continue
     model = GitForCausalLM.from_pretrained(f"{models_dir}/{model_dir}", dtype=torch.float32).eval()
+    # transformers 5 renamed img_temperal_embedding to img_temporal_embedding and does not map
+    # the hub's spelling: copy those weights over, else they stay randomly initialized
+    weights = load_file(f"{models_dir}/{model_dir}/model.safetensors")
+    temporal = getattr(model.git, "img_temporal_embedding", None)
+    for f in range(len(temporal) if temporal is not None else 0):
+        temporal[f].data.copy_(weights[f"git.img_temperal_embedding.{f}"])
     c = meta["cases"][case]
     px = gold[c.get("pixel_values_same_as", case + ".pixel_values")]
     prompt = torch.tensor([c["prompt_ids"]])

@@ -134,7 +134,7 @@ export async function resolveImageSource(
 /**
  * Decodes a picture into 8-bit pixels as Pillow's Image.open() would (PNG, JPEG, GIF's first
  * frame); raw pixels are checked and returned as they are. The decoding itself is synchronous
- * native code (about 5 ms for a 640x480 JPEG).
+ * native code (a few milliseconds for a 640x480 JPEG).
  */
 export async function loadImage(input: ImageInput, options: ImageOptions = {}, name = 'image'): Promise<DecodedImage> {
   const maxPixels = checkMaxPixels(options.maxPixels);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -13,6 +14,12 @@ constexpr int kMaxResizedSide = 1 << 24;
 
 [[noreturn]] void invalid(const std::string & what) {
     throw error(error_code::invalid_argument, "Invalid preprocessing parameters: " + what);
+}
+
+std::string number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
 }
 
 std::string dims(int w, int h) {
@@ -106,7 +113,7 @@ void check_preprocess_params(const preprocess_params & p) {
         for (int c = 0; c < 3; c++) {
             if (!std::isfinite(p.image_mean[c])) invalid("image_mean must be finite");
             if (!std::isfinite(p.image_std[c]) || p.image_std[c] == 0.0f) {
-                invalid("image_std must be finite and non-zero, got " + std::to_string(p.image_std[c]));
+                invalid("image_std must be finite and non-zero, got " + number(p.image_std[c]));
             }
         }
     }

@@ -27,6 +27,8 @@ public:
     // throws model_format "<file>: <what>"
     [[noreturn]] void fail(const std::string & what) const;
 
+    const std::string & file() const { return file_; }
+
     // u32 within [lo, hi]
     uint32_t get_u32_in(const char * key, uint32_t lo, uint32_t hi) const;
 

@@ -88,7 +88,8 @@ private:
 static void read_hparams(const gguf_reader & r, vision_hparams & v, text_hparams & t) {
     const std::string arch = r.get_str(KEY_ARCH);
     if (arch != "git") {
-        throw error(error_code::unsupported, "model architecture is '" + arch + "', expected 'git' (GitForCausalLM)");
+        throw error(error_code::unsupported,
+                    r.file() + ": model architecture is '" + arch + "', expected 'git' (GitForCausalLM): gitcap runs GIT models only");
     }
     t.n_ctx = (int) r.get_u32_in(KEY_CONTEXT_LENGTH, 1, 1 << 20);
     t.n_embd = (int) r.get_u32_in(KEY_EMBD, 1, 1 << 16);

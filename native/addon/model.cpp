@@ -197,6 +197,16 @@ private:
     Napi::ThreadSafeFunction tsfn_;
 };
 
+// Queues a job through `submit` (returns its id); a refused job releases its channel.
+template <typename Submit> Napi::Value submit_job(Napi::Env env, job_channel * channel, Submit && submit) {
+    try {
+        return Napi::Number::New(env, (double) submit());
+    } catch (const gitcap::error & e) {
+        channel->abandon();
+        throw_native(env, e);
+    }
+}
+
 Napi::Object timings_object(Napi::Env env, const gitcap::caption_output & o) {
     const auto & t = o.gen.timings;
     Napi::Object r = Napi::Object::New(env);
@@ -334,15 +344,8 @@ private:
 
         auto out = std::make_shared<gitcap::caption_output>();
         auto * channel = new job_channel(env, info[2].As<Napi::Function>());
-        try {
-            const uint64_t id = w.submit_caption(std::move(req), channel->callbacks([out, first_logits](Napi::Env e) {
-                return caption_result(e, *out, first_logits);
-            }), out);
-            return Napi::Number::New(env, (double) id);
-        } catch (const gitcap::error & e) {
-            channel->abandon();
-            throw_native(env, e);
-        }
+        auto result = [out, first_logits](Napi::Env e) { return caption_result(e, *out, first_logits); };
+        return submit_job(env, channel, [&] { return w.submit_caption(std::move(req), channel->callbacks(result), out); });
     }
 
     Napi::Value Score(const Napi::CallbackInfo & info) {
@@ -368,20 +371,15 @@ private:
         req.want_logits = flag(o, "returnLogits", false);
         auto out = std::make_shared<gitcap::score_output>();
         auto * channel = new job_channel(env, info[2].As<Napi::Function>());
-        try {
-            const uint64_t id = w.submit_score(std::move(req), channel->callbacks([out](Napi::Env e) -> Napi::Value {
-                Napi::Object r = Napi::Object::New(e);
-                r.Set("tokenIds", int_array(e, out->text_ids));
-                r.Set("tokenLogprobs", float_array(e, out->scores.token_logprobs));
-                r.Set("total", out->scores.total);
-                if (!out->scores.logits.empty()) r.Set("logits", float_array(e, out->scores.logits));
-                return r;
-            }), out);
-            return Napi::Number::New(env, (double) id);
-        } catch (const gitcap::error & e) {
-            channel->abandon();
-            throw_native(env, e);
-        }
+        auto result = [out](Napi::Env e) -> Napi::Value {
+            Napi::Object r = Napi::Object::New(e);
+            r.Set("tokenIds", int_array(e, out->text_ids));
+            r.Set("tokenLogprobs", float_array(e, out->scores.token_logprobs));
+            r.Set("total", out->scores.total);
+            if (!out->scores.logits.empty()) r.Set("logits", float_array(e, out->scores.logits));
+            return r;
+        };
+        return submit_job(env, channel, [&] { return w.submit_score(std::move(req), channel->callbacks(result), out); });
     }
 
     Napi::Value Preprocess(const Napi::CallbackInfo & info) {
@@ -391,19 +389,14 @@ private:
         if (info.Length() < 2 || !info[1].IsFunction()) ThrowError(env, "E_INVALID_ARG", "Expected a function for onEvent");
         auto out = std::make_shared<gitcap::pixel_batch>();
         auto * channel = new job_channel(env, info[1].As<Napi::Function>());
-        try {
-            const uint64_t id = w.submit_preprocess(std::move(in), channel->callbacks([out](Napi::Env e) -> Napi::Value {
-                Napi::Object r = Napi::Object::New(e);
-                r.Set("data", float_array(e, out->data));
-                r.Set("dims", int_array(e, {out->n_images, out->channels, out->height, out->width}));
-                r.Set("isVideo", out->is_video);
-                return r;
-            }), out);
-            return Napi::Number::New(env, (double) id);
-        } catch (const gitcap::error & e) {
-            channel->abandon();
-            throw_native(env, e);
-        }
+        auto result = [out](Napi::Env e) -> Napi::Value {
+            Napi::Object r = Napi::Object::New(e);
+            r.Set("data", float_array(e, out->data));
+            r.Set("dims", int_array(e, {out->n_images, out->channels, out->height, out->width}));
+            r.Set("isVideo", out->is_video);
+            return r;
+        };
+        return submit_job(env, channel, [&] { return w.submit_preprocess(std::move(in), channel->callbacks(result), out); });
     }
 
     Napi::Value Cancel(const Napi::CallbackInfo & info) {

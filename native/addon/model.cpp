@@ -458,13 +458,12 @@ private:
     std::unique_ptr<gitcap::worker> worker_;
 };
 
-Napi::FunctionReference * g_model_ctor = nullptr;
-
 class LoadWorker : public Napi::AsyncWorker {
 public:
-    LoadWorker(Napi::Env env, std::string path, gitcap::model_params params, size_t max_queue)
-        : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), path_(std::move(path)),
-          params_(std::move(params)), max_queue_(max_queue) {}
+    // `ctor`: the Model class, which the result is an instance of (kept per environment, no global)
+    LoadWorker(Napi::Env env, Napi::Function ctor, std::string path, gitcap::model_params params, size_t max_queue)
+        : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), ctor_(Napi::Persistent(ctor)),
+          path_(std::move(path)), params_(std::move(params)), max_queue_(max_queue) {}
 
     Napi::Promise Promise() { return deferred_.Promise(); }
 
@@ -481,8 +480,7 @@ public:
     }
 
     void OnOK() override {
-        Napi::Env env = Env();
-        Napi::Object obj = g_model_ctor->New({});
+        Napi::Object obj = ctor_.New({});
         ModelWrap::Unwrap(obj)->attach(model_, max_queue_);
         deferred_.Resolve(obj);
     }
@@ -495,6 +493,7 @@ public:
 
 private:
     Napi::Promise::Deferred deferred_;
+    Napi::FunctionReference ctor_;
     std::string path_;
     gitcap::model_params params_;
     size_t max_queue_;
@@ -505,13 +504,14 @@ private:
 Napi::Value ModelWrap::Load(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsString()) ThrowError(env, "E_INVALID_ARG", "Expected a string for path");
+    if (!info.This().IsFunction()) ThrowError(env, "E_INVALID_ARG", "Model.load must be called on the Model class");
     const Napi::Object o = info.Length() > 1 && info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
     gitcap::model_params params;
     if (auto b = opt_str(o, "backend")) params.backend = *b;
     params.n_threads = (int) num(o, "threads", 0);
     params.use_mmap = flag(o, "useMmap", true);
     const size_t max_queue = (size_t) num(o, "maxQueue", 64);
-    auto * w = new LoadWorker(env, info[0].As<Napi::String>().Utf8Value(), params, max_queue);
+    auto * w = new LoadWorker(env, info.This().As<Napi::Function>(), info[0].As<Napi::String>().Utf8Value(), params, max_queue);
     Napi::Promise p = w->Promise();
     w->Queue();
     return p;
@@ -520,7 +520,5 @@ Napi::Value ModelWrap::Load(const Napi::CallbackInfo & info) {
 } // namespace
 
 void RegisterModel(Napi::Env env, Napi::Object exports) {
-    Napi::Function ctor = ModelWrap::Define(env);
-    g_model_ctor = new Napi::FunctionReference(Napi::Persistent(ctor));
-    exports.Set("Model", ctor);
+    exports.Set("Model", ModelWrap::Define(env));
 }

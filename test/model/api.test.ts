@@ -41,6 +41,12 @@ describe('GitModel', () => {
     assert.ok(r.timings.visionMs > 0 && r.timings.prefixMs > 0 && r.timings.decodeMs > 0 && r.timings.tokensPerSecond > 0);
   });
 
+  it('captions clip.mp4 (6 frames sampled with ffmpeg) as the goldens of its PNG frames', async () => {
+    const r = await vatex.caption({ video: join(FIXTURES, 'inputs/clip.mp4') });
+    assert.deepEqual(r.tokenIds, goldens.cases.vatex_clip_full!.new_token_ids);
+    assert.ok(r.timings.readMs > 0);
+  });
+
   it('captions every PNG image case end to end exactly as the goldens', async () => {
     for (const [name, c] of Object.entries(goldens.cases)) {
       if (c.model !== 'tiny-image' || !c.inputs[0]!.endsWith('.png')) continue;

@@ -41,6 +41,14 @@ runner_impl::runner_impl(std::shared_ptr<const model> model_) : m(std::move(mode
     fused_attention_ = !(forced && std::string(forced) == "matmul") &&
                        backend_has_fused_attention(m->backends[0], m->thp.n_embd / m->thp.n_head) &&
                        backend_has_fused_attention(m->backends[0], m->vhp.n_embd / m->vhp.n_head);
+    // long graphs (the vision tower) can then stop between two operations when a call is aborted
+    ggml_backend_reg_t cpu_reg = ggml_backend_dev_backend_reg(ggml_backend_get_device(m->cpu_backend));
+    if (auto set_abort = (ggml_backend_set_abort_callback_t) ggml_backend_reg_get_proc_address(cpu_reg, "ggml_backend_set_abort_callback")) {
+        set_abort(m->cpu_backend, [](void * data) {
+            const abort_callback * cb = static_cast<runner_impl *>(data)->active_abort_;
+            return cb && *cb && (*cb)();
+        }, this);
+    }
 }
 
 runner_impl::~runner_impl() { ggml_backend_sched_free(sched_); }
@@ -50,6 +58,22 @@ static void set_input(ggml_cgraph * gf, const char * name, const void * data, si
     if (!t) throw error(error_code::internal, std::string("graph input '") + name + "' not found");
     if (ggml_nbytes(t) != bytes) throw error(error_code::internal, std::string("graph input '") + name + "' has the wrong size");
     ggml_backend_tensor_set(t, data, 0, bytes);
+}
+
+void runner_impl::compute(graph_context & g, const char * what, const std::function<void(ggml_cgraph *)> & inputs,
+                          const std::function<void()> & outputs, const abort_callback & should_abort) {
+    std::lock_guard<std::mutex> lock(compute_mutex());
+    ggml_backend_sched_reset(sched_);
+    if (!ggml_backend_sched_alloc_graph(sched_, g.graph())) {
+        throw error(error_code::backend, std::string("could not allocate the ") + what + " graph (out of memory?)");
+    }
+    inputs(g.graph());
+    active_abort_ = &should_abort;
+    const ggml_status status = ggml_backend_sched_graph_compute(sched_, g.graph());
+    active_abort_ = nullptr;
+    if (status == GGML_STATUS_ABORTED) throw error(error_code::aborted, "the call was aborted");
+    if (status != GGML_STATUS_SUCCESS) throw error(error_code::backend, std::string("the ") + what + " graph failed to compute");
+    outputs();
 }
 
 static debug_tensor read_debug(ggml_tensor * t) {
@@ -94,18 +118,17 @@ encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<
         graph_context g(64 + 48 * (size_t) vhp.n_layer, debug_names);
         g.fused_attention = fused_attention_;
         ggml_tensor * feats = build_vision_graph(g, *m, frames, pixels.is_video);
-        std::lock_guard<std::mutex> lock(compute_mutex());
-        ggml_backend_sched_reset(sched_);
-        if (!ggml_backend_sched_alloc_graph(sched_, g.graph())) throw error(error_code::backend, "could not allocate the vision graph");
-        set_input(g.graph(), "pixels", pixels.data.data(), pixels.data.size() * sizeof(float));
-        if (ggml_backend_sched_graph_compute(sched_, g.graph()) != GGML_STATUS_SUCCESS) {
-            throw error(error_code::backend, "the vision graph failed to compute");
-        }
-        ggml_backend_tensor_get(feats, features.data(), 0, features.size() * sizeof(float));
-        for (ggml_tensor * t : g.debug_outputs()) out.debug.push_back(read_debug(t));
+        compute(
+            g, "vision",
+            [&](ggml_cgraph * gf) { set_input(gf, "pixels", pixels.data.data(), pixels.data.size() * sizeof(float)); },
+            [&] {
+                ggml_backend_tensor_get(feats, features.data(), 0, features.size() * sizeof(float));
+                for (ggml_tensor * t : g.debug_outputs()) out.debug.push_back(read_debug(t));
+            },
+            should_abort);
     }
     out.vision_ms = ms_since(t0);
-    if (should_abort && should_abort()) throw error(error_code::aborted, "aborted");
+    if (should_abort && should_abort()) throw error(error_code::aborted, "the call was aborted");
 
     t0 = std::chrono::steady_clock::now();
     out.kv = std::make_shared<image_kv>(*m, n_img, kv_type_);
@@ -113,13 +136,10 @@ encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<
         graph_context g(32 + 48 * (size_t) m->thp.n_layer);
         g.fused_attention = fused_attention_;
         build_prefix_graph(g, *m, *out.kv);
-        std::lock_guard<std::mutex> lock(compute_mutex());
-        ggml_backend_sched_reset(sched_);
-        if (!ggml_backend_sched_alloc_graph(sched_, g.graph())) throw error(error_code::backend, "could not allocate the prefix graph");
-        set_input(g.graph(), "image_features", features.data(), features.size() * sizeof(float));
-        if (ggml_backend_sched_graph_compute(sched_, g.graph()) != GGML_STATUS_SUCCESS) {
-            throw error(error_code::backend, "the decoder prefix graph failed to compute");
-        }
+        compute(
+            g, "decoder prefix",
+            [&](ggml_cgraph * gf) { set_input(gf, "image_features", features.data(), features.size() * sizeof(float)); },
+            [] {}, should_abort);
     }
     out.prefix_ms = ms_since(t0);
     return out;
@@ -167,25 +187,25 @@ std::vector<std::vector<float>> runner_impl::decode(const std::vector<decode_ite
         if (items.size() > max_batch_items()) throw error(error_code::internal, "decode: too many sequences for one graph");
         graph_context g(decode_graph_nodes(m->thp.n_layer, items.size()));
         ggml_tensor * out = build_decode_graph(g, *m, items);
-        std::lock_guard<std::mutex> lock(compute_mutex());
-        ggml_backend_sched_reset(sched_);
-        if (!ggml_backend_sched_alloc_graph(sched_, g.graph())) throw error(error_code::backend, "could not allocate the decode graph");
-        set_input(g.graph(), "tokens", ids.data(), ids.size() * sizeof(int32_t));
-        set_input(g.graph(), "positions", pos.data(), pos.size() * sizeof(int32_t));
-        set_input(g.graph(), "out_rows", rows.data(), rows.size() * sizeof(int32_t));
-        for (size_t i = 0; i < items.size(); i++) {
-            if (items[i].n_new > 1) {
-                const std::vector<float> mask = decode_mask(items[i]);
-                const std::string name = "mask." + std::to_string(i);
-                set_input(g.graph(), name.c_str(), mask.data(), mask.size() * sizeof(float));
-            }
-        }
-        if (ggml_backend_sched_graph_compute(sched_, g.graph()) != GGML_STATUS_SUCCESS) {
-            throw error(error_code::backend, "the decode graph failed to compute");
-        }
-        for (size_t r = 0; r < rows.size(); r++) {
-            ggml_backend_tensor_get(out, logits[r].data(), r * out->nb[1], n_vocab * sizeof(float));
-        }
+        compute(
+            g, "decode",
+            [&](ggml_cgraph * gf) {
+                set_input(gf, "tokens", ids.data(), ids.size() * sizeof(int32_t));
+                set_input(gf, "positions", pos.data(), pos.size() * sizeof(int32_t));
+                set_input(gf, "out_rows", rows.data(), rows.size() * sizeof(int32_t));
+                for (size_t i = 0; i < items.size(); i++) {
+                    if (items[i].n_new > 1) {
+                        const std::vector<float> mask = decode_mask(items[i]);
+                        const std::string name = "mask." + std::to_string(i);
+                        set_input(gf, name.c_str(), mask.data(), mask.size() * sizeof(float));
+                    }
+                }
+            },
+            [&] {
+                for (size_t r = 0; r < rows.size(); r++) {
+                    ggml_backend_tensor_get(out, logits[r].data(), r * out->nb[1], n_vocab * sizeof(float));
+                }
+            });
     }
     for (const auto & it : items) it.text->n_past += it.n_new;
     return logits;

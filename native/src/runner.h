@@ -5,6 +5,7 @@
 #include "kv-cache.h"
 #include "text-graph.h"
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -37,7 +38,14 @@ struct runner_impl {
     std::shared_ptr<const model> m;
 
 private:
+    // Allocates and computes `g` while holding the process-wide compute lock: `inputs` fills the
+    // graph's inputs once allocated, `outputs` reads the results. `should_abort` may stop the CPU
+    // backend between two operations (error aborted).
+    void compute(graph_context & g, const char * what, const std::function<void(ggml_cgraph *)> & inputs,
+                 const std::function<void()> & outputs, const abort_callback & should_abort = {});
+
     ggml_backend_sched_t sched_ = nullptr;
+    const abort_callback * active_abort_ = nullptr; // read by the CPU backend during compute()
     ggml_type kv_type_;
     bool fused_attention_ = true;
 };

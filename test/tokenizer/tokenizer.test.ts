@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { GitcapError } from '../lib/errors.js';
-import { callNative } from '../lib/native/binding.js';
-import type { RawDecodeOptions, RawTokenizer, RawTokenizerOptions } from '../lib/native/tokenizer-types.js';
+import { GitcapError } from '../../lib/errors.js';
+import { callNative } from '../../lib/native/binding.js';
+import type { RawDecodeOptions, RawTokenizer, RawTokenizerOptions } from '../../lib/native/tokenizer-types.js';
 
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(path.join(fixtures, file), 'utf8'));
 
 interface GoldenEncode {

@@ -8,7 +8,9 @@
 //   generated ids (eos suppressed): [101, 2054, ...]
 //   peak RSS: 1441 MiB
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { GitcapError } from '../lib/errors.js';
+import { othersCpus, parseShellTimes, sampleCpu } from './contention.js';
 
 export interface PeerResult {
   command: string;
@@ -24,6 +26,8 @@ export interface PeerResult {
   ids: number[] | null;
   /** Wall time of the whole peer command (building the model included). */
   wallS: number;
+  /** CPUs other processes kept busy while the peer ran (null where unknown). */
+  othersCpus: number | null;
 }
 
 const STAGES = {
@@ -34,8 +38,8 @@ const STAGES = {
 } as const;
 
 /** The figures in the peer's output (the last line of each kind wins: the summary). */
-export function parsePeerOutput(text: string): Omit<PeerResult, 'command' | 'wallS'> {
-  const r: Omit<PeerResult, 'command' | 'wallS'> = {
+export function parsePeerOutput(text: string): Omit<PeerResult, 'command' | 'wallS' | 'othersCpus'> {
+  const r: Omit<PeerResult, 'command' | 'wallS' | 'othersCpus'> = {
     torch: null, threads: null, hfStyleS: null, encodeOnceS: null, preprocessS: null, visionS: null, peakRssMiB: null, ids: null,
   };
   for (const line of text.split('\n')) {
@@ -54,18 +58,24 @@ export function parsePeerOutput(text: string): Omit<PeerResult, 'command' | 'wal
   return r;
 }
 
-/** Runs `command` in a shell; rejects when it fails or prints none of the expected figures. */
+/**
+ * Runs `command` in a shell; rejects when it fails or prints none of the expected figures. The
+ * shell's `times` (on fd 3) gives the peer's CPU time, so that others' load can be told apart.
+ */
 export function runPeer(command: string): Promise<PeerResult> {
-  const started = performance.now();
+  const before = sampleCpu();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const script = `{ ${command}\n}; status=$?; times >&3; exit $status`;
+    const child = spawn('/bin/sh', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    let times = '';
+    (child.stdio[3] as Readable).setEncoding('utf8').on('data', (d: string) => (times += d));
     let out = '';
     const echo = (d: string) => {
       out += d;
       process.stderr.write(d.replace(/^(?=.)/gm, 'peer | '));
     };
-    child.stdout.setEncoding('utf8').on('data', echo);
-    child.stderr.setEncoding('utf8').on('data', (d: string) => process.stderr.write(d.replace(/^(?=.)/gm, 'peer | ')));
+    child.stdout!.setEncoding('utf8').on('data', echo);
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => process.stderr.write(d.replace(/^(?=.)/gm, 'peer | ')));
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (code !== 0) {
@@ -77,7 +87,14 @@ export function runPeer(command: string): Promise<PeerResult> {
         reject(new GitcapError('E_INPUT', `the peer command printed no "<stage>: median <s>s" line: ${command}`));
         return;
       }
-      resolve({ command, ...parsed, wallS: (performance.now() - started) / 1000 });
+      const after = sampleCpu();
+      const peerCpuS = parseShellTimes(times);
+      resolve({
+        command,
+        ...parsed,
+        wallS: (after.wallMs - before.wallMs) / 1000,
+        othersCpus: peerCpuS === null ? null : othersCpus(before, after, peerCpuS),
+      });
     });
   });
 }

@@ -1,18 +1,16 @@
 // The human-readable output: one row per configuration, the peer, ratios and targets.
+import { BUSY_OTHERS_CPUS, isBusy } from './contention.js';
 import type { PeerResult } from './peer.js';
 import { peerRatios, type ConfigResult } from './results.js';
 import { fixed, formatMarkdownTable, formatTable, MIB } from './table.js';
 import type { TargetCheck } from './targets.js';
-
-/** Others' CPUs above this during a timed run make its figures suspect (ggml threads spin). */
-export const BUSY_OTHERS_CPUS = 0.25;
 
 const HEADER = ['type', 'threads', 'file MiB', 'load ms', 'preprocess ms', 'vision ms', 'prefix ms', 'ms/token', 'tokens/s',
   'total ms', 'peak RSS MiB', 'base RSS MiB', 'others CPU'];
 
 function cells(c: ConfigResult): string[] {
   const m = c.median;
-  const busy = c.othersCpus !== null && c.othersCpus > BUSY_OTHERS_CPUS ? ' !' : '';
+  const busy = isBusy(c.othersCpus) ? ' !' : '';
   return [c.type, String(c.threads), fixed(c.fileBytes / MIB, 1), fixed(c.loadMs, 0), fixed(m.readMs + m.preprocessMs, 1),
     fixed(m.visionMs, 0), fixed(m.prefixMs, 0), fixed(m.perTokenMs, 2), fixed(m.tokensPerSecond, 1), fixed(m.totalMs, 0),
     fixed(c.peakRssBytes / MIB, 0), fixed(c.baselineRssBytes / MIB, 0), `${fixed(c.othersCpus, 2)}${busy}`];
@@ -36,6 +34,7 @@ export function formatPeer(p: PeerResult): string {
     `PyTorch peer: ${p.command}`,
     `  torch ${p.torch ?? '?'}, ${p.threads ?? '?'} threads; HF-style generate ${s(p.hfStyleS)}, encode-once generate ${s(p.encodeOnceS)}, ` +
       `vision ${s(p.visionS)}, preprocess ${s(p.preprocessS)}, peak RSS ${fixed(p.peakRssMiB, 0)} MiB (command wall ${p.wallS.toFixed(1)} s)`,
+    `  others CPU while the peer ran: ${fixed(p.othersCpus, 2)}${isBusy(p.othersCpus) ? ' ! (loaded machine: the peer\'s times are too slow, the ratios too favourable)' : ''}`,
   ].join('\n');
 }
 
@@ -44,7 +43,8 @@ export function formatRatios(configs: ConfigResult[], peer: PeerResult, markdown
   const rows = configs.map((c) => {
     const r = peerRatios(c, peer);
     const same = r.sameTokens === null ? '-' : r.sameTokens ? 'yes' : 'no';
-    return [r.type, String(r.threads), x(r.hfStyle), x(r.encodeOnce), x(r.vision), x(r.preprocess), x(r.peakRss), same];
+    const busy = isBusy(c.othersCpus) || isBusy(peer.othersCpus) ? ' !' : '';
+    return [`${r.type}${busy}`, String(r.threads), x(r.hfStyle), x(r.encodeOnce), x(r.vision), x(r.preprocess), x(r.peakRss), same];
   });
   const header = ['type', 'threads', 'vs HF-style', 'vs encode-once', 'vision', 'preprocess', 'peak RSS', 'same tokens'];
   return (markdown ? formatMarkdownTable : formatTable)(header, rows);
@@ -52,6 +52,6 @@ export function formatRatios(configs: ConfigResult[], peer: PeerResult, markdown
 
 export function formatTargets(checks: TargetCheck[]): string {
   const rows = checks.map((t) => [`${t.type} ${t.name}`, String(t.threads), t.limit, t.measured === null ? '-' : `${fixed(t.measured, t.unit === 'x' ? 1 : 0)} ${t.unit}`,
-    t.met === null ? 'not measured' : t.met ? 'met' : 'MISSED']);
+    (t.met === null ? 'not measured' : t.met ? 'met' : 'MISSED') + (t.loaded ? ' (loaded machine)' : '')]);
   return formatTable(['target', 'threads', 'goal', 'measured', ''], rows);
 }

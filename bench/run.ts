@@ -9,12 +9,13 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { GitcapError, isGitcapError } from '../lib/errors.js';
+import { BUSY_OTHERS_CPUS, isBusy } from './contention.js';
 import { describeMachine, formatMachine } from './machine.js';
 import { measureInChild } from './measure.js';
 import { ensureGguf, warmPageCache } from './models.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import { runPeer, type PeerResult } from './peer.js';
-import { BUSY_OTHERS_CPUS, formatPeer, formatRatios, formatResultRow, formatResults, formatTargets, RESULTS_NOTE } from './report.js';
+import { formatPeer, formatRatios, formatResultRow, formatResults, formatTargets, RESULTS_NOTE } from './report.js';
 import { peerRatios, summarize, type ConfigResult } from './results.js';
 import { checkTargets } from './targets.js';
 
@@ -76,10 +77,10 @@ async function main(argv: string[]): Promise<void> {
   const targets = checkTargets(configs, peer);
   if (targets.length > 0) console.log(`\ntargets:\n${formatTargets(targets)}`);
 
-  const busy = configs.filter((c) => c.othersCpus !== null && c.othersCpus > BUSY_OTHERS_CPUS);
-  if (busy.length > 0) {
-    console.log(`\nWARNING: other processes kept more than ${BUSY_OTHERS_CPUS} CPU busy during ${busy.length} of ${configs.length} ` +
-      'configurations (marked !): those timings are too slow; rerun on an idle machine.');
+  const busy = configs.filter((c) => isBusy(c.othersCpus)).length + (peer && isBusy(peer.othersCpus) ? 1 : 0);
+  if (busy > 0) {
+    console.log(`\nWARNING: other processes kept more than ${BUSY_OTHERS_CPUS} CPU busy during ${busy} of ` +
+      `${configs.length + (peer ? 1 : 0)} measurements (marked !): those timings are too slow; rerun on an idle machine.`);
   }
 
   if (o.json !== undefined) {

@@ -1,7 +1,7 @@
 // The benchmark's parsing and arithmetic (no timing): peer output, /proc files, options, medians, targets.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { othersCpus, parseProcStatBusy } from '../../bench/contention.js';
+import { othersCpus, parseProcStatBusy, parseShellTimes } from '../../bench/contention.js';
 import { parseCpuinfo } from '../../bench/machine.js';
 import { parseBenchOptions } from '../../bench/options.js';
 import { parsePeerOutput, type PeerResult } from '../../bench/peer.js';
@@ -67,6 +67,12 @@ describe('bench parsers', () => {
     const from = { wallMs: 0, busyS: 10, ownS: 1 };
     assert.equal(othersCpus(from, { wallMs: 2000, busyS: 14, ownS: 4 }), 0.5);
     assert.equal(othersCpus(from, { wallMs: 2000, busyS: null, ownS: 4 }), null);
+    assert.equal(othersCpus(from, { wallMs: 2000, busyS: 14, ownS: 1 }, 2), 1);
+  });
+
+  it("reads the children's CPU time from the shell's times", () => {
+    assert.equal(parseShellTimes('0m0.001s 0m0.002s\n1m2.500000s 0m0.250000s\n'), 62.75);
+    assert.equal(parseShellTimes('0m0.001s 0m0.002s\n'), null);
   });
 
   it('takes medians of odd and even counts', () => {
@@ -105,7 +111,7 @@ describe('bench options', () => {
 describe('bench results', () => {
   const peer: PeerResult = {
     command: 'peer', torch: '2', threads: 2, hfStyleS: 180, encodeOnceS: 12, preprocessS: 0.05, visionS: 6, peakRssMiB: 1440,
-    ids: [101, 2054, 102], wallS: 200,
+    ids: [101, 2054, 102], wallS: 200, othersCpus: 0,
   };
 
   it('reports each stage median and peer ratios from it', () => {
@@ -127,6 +133,9 @@ describe('bench results', () => {
     assert.equal(byName['q8_0 peak RSS']!.met, false);
     assert.equal(byName['f32 end-to-end caption']!.met, false);
     assert.equal(byName['q4_0 peak RSS'], undefined);
+    assert.ok(checks.every((t) => !t.loaded));
+    const loaded = checkTargets([config('q8_0', 2, [2400], 1e8)], { ...peer, othersCpus: 1 });
+    assert.deepEqual(loaded.filter((t) => t.loaded).map((t) => t.name), ['faster than the HF-style peer', 'faster than the encode-once peer']);
     assert.equal(checkTargets([config('q8_0', 2, [2400], 1e8)], undefined).find((t) => t.name.includes('HF-style'))!.met, null);
   });
 });

@@ -52,6 +52,7 @@ describe('npm run bench', () => {
     assert.equal(report.ratios[0].encodeOnce, 12 / (c.median.totalMs / 1000));
     assert.equal(report.ratios[0].preprocess, null);
     assert.equal(report.ratios[0].sameTokens, null);
+    assert.equal(typeof report.peer.othersCpus, 'number');
     assert.equal(c.tokenIds.length, 20);
   });
 

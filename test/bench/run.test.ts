@@ -54,6 +54,12 @@ describe('npm run bench', () => {
     assert.equal(report.ratios[0].sameTokens, null);
     assert.equal(typeof report.peer.othersCpus, 'number');
     assert.equal(c.tokenIds.length, 20);
+
+    const md = spawnSync(process.execPath, ['--import', 'tsx', 'bench/markdown.ts', json], { encoding: 'utf8' });
+    assert.equal(md.status, 0, md.stderr);
+    assert.match(md.stdout, /^ {4}npm run bench -- --model-dir test\/fixtures\/tiny-vatex .* --peer "cat .*peer\.txt" --json /m);
+    assert.match(md.stdout, /^\| q8_0 \| 1 \| /m);
+    assert.match(md.stdout, /^\| type \| threads \| vs HF-style \| vs encode-once \|/m);
   });
 
   it('fails with the reason when the peer fails', () => {

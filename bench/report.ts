@@ -52,6 +52,6 @@ export function formatRatios(configs: ConfigResult[], peer: PeerResult, markdown
 
 export function formatTargets(checks: TargetCheck[]): string {
   const rows = checks.map((t) => [`${t.type} ${t.name}`, String(t.threads), t.limit, t.measured === null ? '-' : `${fixed(t.measured, t.unit === 'x' ? 1 : 0)} ${t.unit}`,
-    (t.met === null ? 'not measured' : t.met ? 'met' : 'MISSED') + (t.loaded ? ' (loaded machine)' : '')]);
+    (t.met === null ? 'not measured' : t.met ? 'met' : 'MISSED') + (t.loaded ? (t.conclusive ? ' (loaded machine)' : ' (loaded machine: not conclusive)') : '')]);
   return formatTable(['target', 'threads', 'goal', 'measured', ''], rows);
 }

@@ -41,8 +41,21 @@ export interface TargetCheck {
   unit: string;
   /** null: not measured in this run (type not run, or no peer). */
   met: boolean | null;
-  /** Other processes were busy while it was measured: the figure is not conclusive. */
+  /** Other processes were busy while it (or the peer) was measured. */
   loaded: boolean;
+  /**
+   * Whether the verdict holds despite the load: a busy machine only slows a measurement, so a
+   * time goal met while gitcap was disturbed still holds, and so does a ratio goal missed while
+   * only the peer was disturbed (or met while only gitcap was).
+   */
+  conclusive: boolean;
+}
+
+function isConclusive(kind: Target['kind'], met: boolean | null, gitcapLoaded: boolean, peerLoaded: boolean): boolean {
+  if (!gitcapLoaded && !peerLoaded) return true;
+  if (met === null || (gitcapLoaded && peerLoaded)) return false;
+  if (kind === 'max') return met; // only gitcap's own figure: load made it larger
+  return gitcapLoaded ? met : !met;
 }
 
 export function checkTargets(configs: ConfigResult[], peer: PeerResult | undefined): TargetCheck[] {
@@ -53,6 +66,9 @@ export function checkTargets(configs: ConfigResult[], peer: PeerResult | undefin
     const c = configs.find((x) => x.type === t.type && x.threads === threads);
     if (!c) continue;
     const measured = t.measure(c, peer);
+    const met = measured === null ? null : t.kind === 'max' ? measured <= t.limit : measured >= t.limit;
+    const gitcapLoaded = isBusy(c.othersCpus);
+    const peerLoaded = t.peer === true && peer !== undefined && isBusy(peer.othersCpus);
     checks.push({
       name: t.name,
       type: t.type,
@@ -60,8 +76,9 @@ export function checkTargets(configs: ConfigResult[], peer: PeerResult | undefin
       limit: `${t.kind === 'max' ? '≤' : '≥'} ${t.limit} ${t.unit}`,
       measured,
       unit: t.unit,
-      met: measured === null ? null : t.kind === 'max' ? measured <= t.limit : measured >= t.limit,
-      loaded: isBusy(c.othersCpus) || (t.peer === true && peer !== undefined && isBusy(peer.othersCpus)),
+      met,
+      loaded: gitcapLoaded || peerLoaded,
+      conclusive: isConclusive(t.kind, met, gitcapLoaded, peerLoaded),
     });
   }
   return checks;

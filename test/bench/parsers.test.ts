@@ -134,8 +134,22 @@ describe('bench results', () => {
     assert.equal(byName['f32 end-to-end caption']!.met, false);
     assert.equal(byName['q4_0 peak RSS'], undefined);
     assert.ok(checks.every((t) => !t.loaded));
-    const loaded = checkTargets([config('q8_0', 2, [2400], 1e8)], { ...peer, othersCpus: 1 });
-    assert.deepEqual(loaded.filter((t) => t.loaded).map((t) => t.name), ['faster than the HF-style peer', 'faster than the encode-once peer']);
+    assert.ok(checks.every((t) => t.conclusive));
+  });
+
+  it('tells which verdicts hold on a loaded machine', () => {
+    const verdicts = (c: ConfigResult, p: PeerResult) =>
+      checkTargets([c], p).filter((t) => t.loaded).map((t) => `${t.name}: ${t.met ? 'met' : 'missed'}${t.conclusive ? '' : '?'}`);
+    const fast = config('q8_0', 2, [2400], 1e8);
+    assert.deepEqual(verdicts(fast, { ...peer, othersCpus: 1 }), ['faster than the HF-style peer: met?', 'faster than the encode-once peer: met?']);
+    assert.deepEqual(verdicts(fast, { ...peer, hfStyleS: 100, othersCpus: 1 }), ['faster than the HF-style peer: missed', 'faster than the encode-once peer: met?']);
+    const slowLoaded = { ...config('q8_0', 2, [3000], 1e8), othersCpus: 1 };
+    assert.deepEqual(verdicts(slowLoaded, { ...peer, encodeOnceS: 15 }).slice(0, 4), [
+      'end-to-end caption: missed?', 'faster than the HF-style peer: missed?', 'faster than the encode-once peer: met', 'vision tower, 6 frames: met',
+    ]);
+    assert.deepEqual(verdicts(slowLoaded, { ...peer, encodeOnceS: 15, othersCpus: 1 }).slice(1, 3), [
+      'faster than the HF-style peer: missed?', 'faster than the encode-once peer: met?',
+    ]);
     assert.equal(checkTargets([config('q8_0', 2, [2400], 1e8)], undefined).find((t) => t.name.includes('HF-style'))!.met, null);
   });
 });

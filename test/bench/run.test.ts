@@ -47,9 +47,9 @@ describe('npm run bench', () => {
     for (const key of ['preprocessMs', 'visionMs', 'prefixMs', 'decodeMs', 'totalMs', 'loadMs']) {
       assert.ok((c.median[key] ?? c[key]) > 0, key);
     }
-    assert.equal(c.median.perTokenMs, c.median.decodeMs / 20);
+    assert.ok(Math.abs(c.median.perTokenMs - c.median.decodeMs / 20) < 1e-9);
     assert.deepEqual([report.peer.hfStyleS, report.peer.encodeOnceS, report.peer.preprocessS], [180, 12, null]);
-    assert.equal(report.ratios[0].encodeOnce, 12 / (c.median.totalMs / 1000));
+    assert.ok(Math.abs(report.ratios[0].encodeOnce - 12 / (c.median.totalMs / 1000)) < 1e-9);
     assert.equal(report.ratios[0].preprocess, null);
     assert.equal(report.ratios[0].sameTokens, null);
     assert.equal(typeof report.peer.othersCpus, 'number');

@@ -2,7 +2,7 @@
 // caption the frames once to warm up, then `runs` timed captions; prints one JSON line
 // (OneRunResult) on stdout.
 //
-//   node --import tsx bench/one-run.ts --model <file.gguf> --threads 2 --runs 3 --frames test/fixtures/inputs [--tokens 20]
+//   node build/bench-js/bench/one-run.js --model <file.gguf> --threads 2 --runs 3 --frames test/fixtures/inputs [--tokens 20]
 
 import { parseArgs } from 'node:util';
 import { GitcapError, GitModel } from '../lib/index.js';

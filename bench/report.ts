@@ -17,7 +17,7 @@ function cells(c: ConfigResult): string[] {
 }
 
 export const RESULTS_NOTE = 'medians; preprocess = reading + decoding + resizing the frames; ms/token = all decode steps / new tokens; ' +
-  'total = end to end; base RSS = the process before loading (Node.js, tsx); others CPU = CPUs kept busy by other processes ' +
+  'total = end to end; base RSS = the process before loading (Node.js; the child runs compiled JavaScript); others CPU = CPUs kept busy by other processes ' +
   `while timing (! above ${BUSY_OTHERS_CPUS}: a loaded machine, figures too slow)`;
 
 export function formatResults(configs: ConfigResult[], markdown = false): string {

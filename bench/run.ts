@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { GitcapError, isGitcapError } from '../lib/errors.js';
 import { BUSY_OTHERS_CPUS, isBusy } from './contention.js';
 import { describeMachine, formatMachine } from './machine.js';
-import { measureInChild } from './measure.js';
+import { compileBench, measureInChild } from './measure.js';
 import { ensureGguf, warmPageCache } from './models.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import { runPeer, type PeerResult } from './peer.js';
@@ -43,6 +43,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(formatMachine(machine));
   console.log(`workload: ${o.modelDir}, the frames in ${o.frames}, ${o.tokens} new tokens (eos suppressed), 1 warm-up + ${o.runs} timed runs`);
 
+  compileBench();
   const configs: ConfigResult[] = [];
   let headerShown = false;
   for (const type of o.types) {

@@ -1,4 +1,6 @@
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type * as Undici from 'undici';
+import type { Dispatcher } from 'undici';
 import { GitcapError, throwIfAborted } from '../errors.js';
 import { transient, type RetryPolicy } from './retry.js';
 
@@ -20,13 +22,17 @@ export interface HubResponse {
   url: string;
 }
 
+// undici (about 18 MB of memory) is loaded when a download starts, not with the library.
+let undici: typeof Undici | undefined;
+const loadUndici = (): typeof Undici => (undici ??= createRequire(import.meta.url)('undici') as typeof Undici);
+
 const USER_AGENT = `gitcap; node/${process.versions.node}`;
 // A stalled connection is dropped (and retried) instead of hanging forever.
 const STALL_TIMEOUT_MS = 60_000;
 
 export function openSession(params: Omit<HubSession, 'dispatcher'>): HubSession {
   // HTTPS_PROXY / HTTP_PROXY / NO_PROXY are read here, once per session.
-  const dispatcher = new EnvHttpProxyAgent({ headersTimeout: STALL_TIMEOUT_MS, bodyTimeout: STALL_TIMEOUT_MS });
+  const dispatcher = new (loadUndici().EnvHttpProxyAgent)({ headersTimeout: STALL_TIMEOUT_MS, bodyTimeout: STALL_TIMEOUT_MS });
   return { ...params, dispatcher };
 }
 
@@ -50,7 +56,7 @@ export async function send(
     headers.authorization = `Bearer ${session.token}`;
   }
   try {
-    const res = await request(url, { method, headers, dispatcher: session.dispatcher, signal: session.signal });
+    const res = await loadUndici().request(url, { method, headers, dispatcher: session.dispatcher, signal: session.signal });
     return { status: res.statusCode, headers: flattenHeaders(res.headers), body: res.body, url };
   } catch (err) {
     throwIfAborted(session.signal);

@@ -17,9 +17,13 @@ inline ggml_tensor * linear(ggml_context * ctx, ggml_tensor * x, ggml_tensor * w
     return b ? ggml_add(ctx, x, b) : x;
 }
 
-// CLIP's quick_gelu x * sigmoid(1.702 x), computed in f32 (ggml's gelu_quick uses an f16 table).
-inline ggml_tensor * quick_gelu(ggml_context * ctx, ggml_tensor * x) {
-    return ggml_scale(ctx, ggml_silu(ctx, ggml_scale(ctx, x, 1.702f)), 1.0f / 1.702f);
+// CLIP's MLP fc2(quick_gelu(fc1(x))), quick_gelu(x) = x * sigmoid(1.702 x) = silu(1.702 x) / 1.702,
+// in f32 (ggml's gelu_quick uses an f16 table). The 1/1.702 is applied after fc2, on the
+// 4x narrower output, where it costs a quarter of the memory traffic.
+inline ggml_tensor * quick_gelu_mlp(ggml_context * ctx, ggml_tensor * x, ggml_tensor * up_w, ggml_tensor * up_b,
+                                    ggml_tensor * down_w, ggml_tensor * down_b) {
+    ggml_tensor * h = ggml_silu(ctx, ggml_scale(ctx, linear(ctx, x, up_w, up_b), 1.702f));
+    return ggml_add(ctx, ggml_scale(ctx, ggml_mul_mat(ctx, down_w, h), 1.0f / 1.702f), down_b);
 }
 
 // [hd*H, n, b] -> [hd, n, H, b]: the layout ggml_mul_mat wants for per-head scores

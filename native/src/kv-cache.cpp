@@ -18,8 +18,7 @@ kv_store::kv_store(const model & m, int n_tokens, ggml_type type) : capacity(n_t
         ggml_free(ctx_);
         throw error(error_code::backend, "not enough memory for the decoder's key/value cache");
     }
-    // unwritten positions are never read, but keep them finite for tools that inspect the cache
-    ggml_backend_buffer_clear(buf_, 0);
+    // not cleared: a position is always written before any graph reads it
 }
 
 kv_store::~kv_store() {

@@ -20,7 +20,7 @@ static ggml_tensor * vision_block(ggml_context * ctx, const vision_layer & L, co
     x = ggml_add(ctx, x, linear(ctx, attn, L.o_w, L.o_b));
 
     h = layer_norm(ctx, x, L.ln2_w, L.ln2_b, hp.eps);
-    h = linear(ctx, quick_gelu(ctx, linear(ctx, h, L.up_w, L.up_b)), L.down_w, L.down_b);     // [Dv, n_tok*F]
+    h = quick_gelu_mlp(ctx, h, L.up_w, L.up_b, L.down_w, L.down_b);                          // [Dv, n_tok*F]
     return ggml_add(ctx, x, h);
 }
 

@@ -26,7 +26,6 @@ kv_store::~kv_store() {
     ggml_free(ctx_);
 }
 
-size_t kv_store::bytes() const { return ggml_backend_buffer_get_size(buf_); }
 
 void text_kv::copy_from(const text_kv & src) {
     for (size_t il = 0; il < store.k.size(); il++) {

@@ -22,7 +22,6 @@ public:
 
     std::vector<ggml_tensor *> k, v; // per layer
     int capacity;
-    size_t bytes() const;
 
 private:
     ggml_context * ctx_ = nullptr;

@@ -33,7 +33,6 @@ struct runner_impl {
     std::unique_ptr<text_kv> new_text_kv(int capacity) const;
     // Most sequences one decode graph may hold (graph_context::max_nodes bounds its size).
     size_t max_batch_items() const;
-    ggml_type kv_type() const { return kv_type_; }
 
     std::shared_ptr<const model> m;
 

@@ -42,6 +42,11 @@ export interface ModelInfo {
   /** The device the weights are on, e.g. "CPU" or "CUDA0". */
   backend: string;
   threads: number;
+  /**
+   * What multiplies the linear layers: 'int8-avx512vnni' (q8_0 weights repacked at load for
+   * x86 CPUs with AVX-512 VNNI) or 'ggml' (ggml's own kernels).
+   */
+  matmulKernel: string;
   path: string;
   text: { vocabSize: number; hiddenSize: number; layers: number; heads: number; intermediateSize: number; maxPositions: number };
   vision: { hiddenSize: number; layers: number; heads: number; imageSize: number; patchSize: number; numFrames: number };
@@ -167,6 +172,7 @@ export class GitModel implements AsyncDisposable {
       maxLength: i.maxLength,
       preprocessing: i.preprocessing,
       memory: { weightsBytes: i.weightsBytes, fileBytes: i.fileBytes },
+      matmulKernel: i.matmulKernel,
     };
   }
 

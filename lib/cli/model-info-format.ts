@@ -17,7 +17,7 @@ export function formatModelInfo(m: ModelInfo): string {
     ['model', m.path],
     ['name', m.name],
     ['kind', `${frames}, ${m.imageTokens} image tokens`],
-    ['weights', `${m.quantization}, ${formatBytes(m.memory.weightsBytes)} on ${m.backend} (file ${formatBytes(m.memory.fileBytes)})`],
+    ['weights', `${m.quantization}, ${formatBytes(m.memory.weightsBytes)} on ${m.backend} (file ${formatBytes(m.memory.fileBytes)}), matmul ${m.matmulKernel}`],
     ['vision', `${v.layers} layers, hidden ${v.hiddenSize}, ${v.heads} heads, image ${v.imageSize}, patch ${v.patchSize}`],
     ['text', `${t.layers} layers, hidden ${t.hiddenSize}, ${t.heads} heads, ffn ${t.intermediateSize}, vocabulary ${t.vocabSize}, ${t.maxPositions} positions`],
     ['tokens', `bos ${m.special.bos}, eos ${m.special.eos}, pad ${m.special.pad}; max length ${m.maxLength}`],

@@ -105,6 +105,7 @@ export interface RawModelInfo {
   maxLength: number;
   weightsBytes: number;
   fileBytes: number;
+  matmulKernel: string;
   preprocessing: {
     processor: string;
     resample: string;

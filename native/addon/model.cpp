@@ -301,6 +301,7 @@ private:
         r.Set("padId", i.pad_id);
         r.Set("maxLength", i.max_length);
         r.Set("weightsBytes", (double) i.weights_bytes);
+        r.Set("matmulKernel", i.matmul_kernel);
         r.Set("fileBytes", (double) i.file_bytes);
         Napi::Object pre = Napi::Object::New(env);
         pre.Set("processor", p.processor);

@@ -3,6 +3,7 @@
 #include "gitcap.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <sys/stat.h>
 
@@ -44,6 +45,11 @@ file_mapping::file_mapping(const std::string & path) {
     }
 }
 
+void file_mapping::release(const void * p, size_t n) const {
+    // unlocking pages that are not locked takes them out of the working set
+    VirtualUnlock(const_cast<void *>(p), n);
+}
+
 file_mapping::~file_mapping() {
     if (addr_) UnmapViewOfFile(addr_);
     if (handle_) CloseHandle(handle_);
@@ -64,6 +70,12 @@ file_mapping::file_mapping(const std::string & path) {
 #ifdef MADV_WILLNEED
     if (addr_) madvise(addr_, size_, MADV_WILLNEED);
 #endif
+}
+
+void file_mapping::release(const void * p, size_t n) const {
+    const uintptr_t page = (uintptr_t) sysconf(_SC_PAGESIZE);
+    const uintptr_t begin = ((uintptr_t) p + page - 1) & ~(page - 1), end = ((uintptr_t) p + n) & ~(page - 1);
+    if (end > begin) madvise((void *) begin, end - begin, MADV_DONTNEED);
 }
 
 file_mapping::~file_mapping() {

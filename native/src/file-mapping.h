@@ -15,6 +15,9 @@ public:
 
     const void * data() const { return addr_; }
     size_t size() const { return size_; }
+    // Tells the OS that [p, p + n) will not be read again: its pages leave this process's memory
+    // (they are read back from the file if they are). Only whole pages inside the range.
+    void release(const void * p, size_t n) const;
 
 private:
     void * addr_ = nullptr;

@@ -11,6 +11,8 @@
 
 namespace gitcap {
 
+class packed_weights;
+
 class graph_context {
 public:
     // Upper bound of any graph's node count; the scheduler is sized for it once.
@@ -24,6 +26,8 @@ public:
 
     // Whether the backend computes attention with ggml_flash_attn_ext (set by the runner).
     bool fused_attention = true;
+    // Linear weights repacked for the int8 kernel (set by the runner on the CPU), or null.
+    const packed_weights * packed = nullptr;
 
     ggml_context * ctx() const { return ctx_; }
     ggml_cgraph * graph() const { return gf_; }

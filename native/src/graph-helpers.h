@@ -1,6 +1,9 @@
 // Small graph-building helpers shared by the vision and text graphs.
 #pragma once
 
+#include "graph-context.h"
+#include "packed-weights.h"
+
 #include "ggml.h"
 
 namespace gitcap {
@@ -11,19 +14,21 @@ inline ggml_tensor * layer_norm(ggml_context * ctx, ggml_tensor * x, ggml_tensor
     return ggml_add(ctx, ggml_mul(ctx, x, w), b);
 }
 
-// x @ W^T + b, PyTorch's nn.Linear; x: [in, n] -> [out, n]
-inline ggml_tensor * linear(ggml_context * ctx, ggml_tensor * x, ggml_tensor * w, ggml_tensor * b) {
-    x = ggml_mul_mat(ctx, w, x);
-    return b ? ggml_add(ctx, x, b) : x;
+// x @ W^T + b, PyTorch's nn.Linear; x: [in, n] -> [out, n]. On the int8 kernel when W is packed.
+inline ggml_tensor * linear(graph_context & g, ggml_tensor * x, ggml_tensor * w, ggml_tensor * b) {
+    if (const packed_weight * pw = g.packed ? g.packed->find(w) : nullptr) return packed_linear(g.ctx(), x, *pw, b);
+    x = ggml_mul_mat(g.ctx(), w, x);
+    return b ? ggml_add(g.ctx(), x, b) : x;
 }
 
 // CLIP's MLP fc2(quick_gelu(fc1(x))), quick_gelu(x) = x * sigmoid(1.702 x) = silu(1.702 x) / 1.702,
 // in f32 (ggml's gelu_quick uses an f16 table). The 1/1.702 is applied after fc2, on the
 // 4x narrower output, where it costs a quarter of the memory traffic.
-inline ggml_tensor * quick_gelu_mlp(ggml_context * ctx, ggml_tensor * x, ggml_tensor * up_w, ggml_tensor * up_b,
+inline ggml_tensor * quick_gelu_mlp(graph_context & g, ggml_tensor * x, ggml_tensor * up_w, ggml_tensor * up_b,
                                     ggml_tensor * down_w, ggml_tensor * down_b) {
-    ggml_tensor * h = ggml_silu(ctx, ggml_scale(ctx, linear(ctx, x, up_w, up_b), 1.702f));
-    return ggml_add(ctx, ggml_scale(ctx, ggml_mul_mat(ctx, down_w, h), 1.0f / 1.702f), down_b);
+    ggml_context * ctx = g.ctx();
+    ggml_tensor * h = ggml_silu(ctx, ggml_scale(ctx, linear(g, x, up_w, up_b), 1.702f));
+    return ggml_add(ctx, ggml_scale(ctx, linear(g, h, down_w, nullptr), 1.0f / 1.702f), down_b);
 }
 
 // [hd*H, n, b] -> [hd, n, H, b]: the layout ggml_mul_mat wants for per-head scores

@@ -19,6 +19,7 @@ struct model::mapping {
 };
 
 model::~model() {
+    packed.reset();
     for (auto * buf : buffers) ggml_backend_buffer_free(buf);
     if (ctx_weights) ggml_free(ctx_weights);
     backend_set set{backends.empty() ? nullptr : backends[0], cpu_backend, nullptr, 0};
@@ -189,9 +190,24 @@ static void map_tensors(model & m, tensor_table & tt) {
     tt.check_all_used();
 }
 
+// The matrices of every nn.Linear, the ones the int8 kernel can take over.
+static std::vector<ggml_tensor *> linear_weights(const model & m) {
+    std::vector<ggml_tensor *> out;
+    for (const auto & L : m.vision.layers) {
+        for (ggml_tensor * w : {L.q_w, L.k_w, L.v_w, L.o_w, L.up_w, L.down_w}) out.push_back(w);
+    }
+    out.push_back(m.vision.proj_w);
+    for (const auto & L : m.text.layers) {
+        for (ggml_tensor * w : {L.q_w, L.k_w, L.v_w, L.o_w, L.up_w, L.down_w}) out.push_back(w);
+    }
+    out.push_back(m.text.output_w);
+    return out;
+}
+
 // Weights stay in the mapped file on CPU (no copy); other devices get them uploaded by file offset.
+// On x86 CPUs with AVX-512 VNNI the q8_0 linear weights are repacked for the int8 kernel.
 static void place_weights(model & m, const gguf_context * gguf, const std::string & path, size_t file_size,
-                          const model_params & params) {
+                          const model_params & params, int n_threads) {
     const size_t data_offset = gguf_get_data_offset(gguf);
     size_t data_end = data_offset, max_tensor = 0;
     for (int64_t i = 0; i < gguf_get_n_tensors(gguf); i++) {
@@ -224,6 +240,14 @@ static void place_weights(model & m, const gguf_context * gguf, const std::strin
             ggml_tensor * t = ggml_get_tensor(m.ctx_weights, gguf_get_tensor_name(gguf, i));
             const enum ggml_status st = ggml_backend_tensor_alloc(buf, t, base + data_offset + gguf_get_tensor_offset(gguf, i));
             if (st != GGML_STATUS_SUCCESS) throw error(error_code::backend, std::string("could not place tensor ") + t->name);
+        }
+        if (packed_weights::enabled()) {
+            m.packed = std::make_unique<packed_weights>();
+            const file_mapping * file = m.map->file.get();
+            m.packed->pack(linear_weights(m), ggml_backend_get_default_buffer_type(m.cpu_backend), n_threads,
+                           [](void * ctx, const void * p, size_t n) { static_cast<const file_mapping *>(ctx)->release(p, n); },
+                           const_cast<file_mapping *>(file));
+            if (!m.packed->empty()) m.info.matmul_kernel = "int8-avx512vnni";
         }
         if (params.on_progress && !params.on_progress(1.0f)) throw error(error_code::aborted, "model loading was aborted");
         return;
@@ -309,7 +333,7 @@ std::shared_ptr<const model> load_model(const std::string & path, const model_pa
     if (set.main != set.cpu) m->backends.push_back(set.cpu);
     m->cpu_backend = set.cpu;
 
-    place_weights(*m, gguf.get(), path, file_size, params);
+    place_weights(*m, gguf.get(), path, file_size, params, set.n_threads);
 
     auto & info = m->info;
     info.name = r.get_str(KEY_NAME, "");

@@ -3,6 +3,7 @@
 
 #include "gitcap.h"
 #include "image-preprocess.h"
+#include "packed-weights.h"
 #include "tokenizer.h"
 
 #include "ggml.h"
@@ -91,6 +92,8 @@ public:
     std::vector<ggml_backend_buffer_t> buffers; // weight storage (host-ptr buffer over the mapping, or device)
     struct mapping;
     std::unique_ptr<mapping> map;
+    // q8_0 linear weights repacked for the int8 kernel (CPU with the mapped file, x86 AVX-512 VNNI)
+    std::unique_ptr<packed_weights> packed;
 };
 
 } // namespace gitcap

@@ -117,6 +117,7 @@ encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<
     {
         graph_context g(64 + 48 * (size_t) vhp.n_layer, debug_names);
         g.fused_attention = fused_attention_;
+        g.packed = m->packed.get();
         ggml_tensor * feats = build_vision_graph(g, *m, frames, pixels.is_video);
         compute(
             g, "vision",
@@ -135,6 +136,7 @@ encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<
     {
         graph_context g(32 + 48 * (size_t) m->thp.n_layer);
         g.fused_attention = fused_attention_;
+        g.packed = m->packed.get();
         build_prefix_graph(g, *m, *out.kv);
         compute(
             g, "decoder prefix",
@@ -186,6 +188,7 @@ std::vector<std::vector<float>> runner_impl::decode(const std::vector<decode_ite
     {
         if (items.size() > max_batch_items()) throw error(error_code::internal, "decode: too many sequences for one graph");
         graph_context g(decode_graph_nodes(m->thp.n_layer, items.size()));
+        g.packed = m->packed.get();
         ggml_tensor * out = build_decode_graph(g, *m, items);
         compute(
             g, "decode",

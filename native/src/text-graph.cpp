@@ -18,9 +18,10 @@ static ggml_tensor * v_view(ggml_context * ctx, ggml_tensor * v, int64_t first, 
 }
 
 // The BERT post-LN tail of a layer: attention output projection, residual, LN, FFN, residual, LN.
-static ggml_tensor * layer_tail(ggml_context * ctx, const text_layer & L, float eps, ggml_tensor * x, ggml_tensor * attn) {
-    ggml_tensor * h = layer_norm(ctx, ggml_add(ctx, linear(ctx, attn, L.o_w, L.o_b), x), L.o_norm_w, L.o_norm_b, eps);
-    ggml_tensor * f = linear(ctx, ggml_gelu_erf(ctx, linear(ctx, h, L.up_w, L.up_b)), L.down_w, L.down_b);
+static ggml_tensor * layer_tail(graph_context & g, const text_layer & L, float eps, ggml_tensor * x, ggml_tensor * attn) {
+    ggml_context * ctx = g.ctx();
+    ggml_tensor * h = layer_norm(ctx, ggml_add(ctx, linear(g, attn, L.o_w, L.o_b), x), L.o_norm_w, L.o_norm_b, eps);
+    ggml_tensor * f = linear(g, ggml_gelu_erf(ctx, linear(g, h, L.up_w, L.up_b)), L.down_w, L.down_b);
     return layer_norm(ctx, ggml_add(ctx, f, h), L.out_norm_w, L.out_norm_b, eps);
 }
 
@@ -35,16 +36,16 @@ void build_prefix_graph(graph_context & g, const model & m, const image_kv & kv)
     ggml_tensor * x = g.input("image_features", GGML_TYPE_F32, hp.n_embd, n);                 // [D, n]
     for (int il = 0; il < hp.n_layer; il++) {
         const auto & L = m.text.layers[il];
-        ggml_tensor * k = split_heads(ctx, linear(ctx, x, L.k_w, L.k_b), H, n, 1);              // [hd, n, H]
-        ggml_tensor * v = split_heads(ctx, linear(ctx, x, L.v_w, L.v_b), H, n, 1);              // [hd, n, H]
+        ggml_tensor * k = split_heads(ctx, linear(g, x, L.k_w, L.k_b), H, n, 1);              // [hd, n, H]
+        ggml_tensor * v = split_heads(ctx, linear(g, x, L.v_w, L.v_b), H, n, 1);              // [hd, n, H]
         // the text steps read these: K as is, V transposed [n, hd, H]
         ggml_build_forward_expand(gf, ggml_cpy(ctx, k, k_view(ctx, kv.store.k[il], 0, n)));
         ggml_build_forward_expand(gf, ggml_cpy(ctx, ggml_permute(ctx, v, 1, 0, 2, 3), v_view(ctx, kv.store.v[il], 0, n)));
         if (il == hp.n_layer - 1) break; // the text only needs this layer's K/V
 
-        ggml_tensor * q = split_heads(ctx, linear(ctx, x, L.q_w, L.q_b), H, n, 1);              // [hd, n, H]
+        ggml_tensor * q = split_heads(ctx, linear(g, x, L.q_w, L.q_b), H, n, 1);              // [hd, n, H]
         ggml_tensor * attn = attention(ctx, q, k, v, scale, g.fused_attention);                 // [D, n]
-        x = layer_tail(ctx, L, hp.eps, x, attn);
+        x = layer_tail(g, L, hp.eps, x, attn);
     }
 }
 
@@ -89,9 +90,9 @@ ggml_tensor * build_decode_graph(graph_context & g, const model & m, const std::
     for (int il = 0; il < hp.n_layer; il++) {
         const auto & L = w.layers[il];
         // projections for every sequence at once: the weights are read once per step
-        ggml_tensor * q_all = linear(ctx, x, L.q_w, L.q_b);                                    // [D, T]
-        ggml_tensor * k_all = linear(ctx, x, L.k_w, L.k_b);
-        ggml_tensor * v_all = linear(ctx, x, L.v_w, L.v_b);
+        ggml_tensor * q_all = linear(g, x, L.q_w, L.q_b);                                    // [D, T]
+        ggml_tensor * k_all = linear(g, x, L.k_w, L.k_b);
+        ggml_tensor * v_all = linear(g, x, L.v_w, L.v_b);
 
         ggml_tensor * attn = nullptr;
         int64_t col = 0;
@@ -122,10 +123,10 @@ ggml_tensor * build_decode_graph(graph_context & g, const model & m, const std::
             attn = attn ? ggml_concat(ctx, attn, o, 1) : o;
             col += n;
         }
-        x = layer_tail(ctx, L, hp.eps, x, attn);
+        x = layer_tail(g, L, hp.eps, x, attn);
     }
     x = ggml_get_rows(ctx, x, out_rows);                                                       // [D, n_out]
-    ggml_tensor * logits = linear(ctx, x, w.output_w, w.output_b);                             // [V, n_out]
+    ggml_tensor * logits = linear(g, x, w.output_w, w.output_b);                             // [V, n_out]
     g.output(logits, "logits");
     return logits;
 }

@@ -26,7 +26,7 @@ describe('gitcap info <model>', () => {
         `model       ${vatex}`,
         'name        tiny-vatex',
         'kind        video, 6 frames, 1182 image tokens',
-        'weights     f32, 8.33 MB on CPU (file 8.79 MB)',
+        'weights     f32, 8.33 MB on CPU (file 8.79 MB), matmul ggml',
         'vision      2 layers, hidden 32, 4 heads, image 224, patch 16',
         'text        2 layers, hidden 32, 4 heads, ffn 64, vocabulary 30522, 1024 positions',
         'tokens      bos 101, eos 102, pad 0; max length 20',

@@ -1,0 +1,100 @@
+#include "packed-weights.h"
+
+#include "gitcap.h"
+#include "int8-gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+
+namespace gitcap {
+
+packed_weights::~packed_weights() {
+    if (buffer_) ggml_backend_buffer_free(buffer_);
+    if (ctx_) ggml_free(ctx_);
+}
+
+bool packed_weights::enabled() {
+    const char * forced = std::getenv("GITCAP_GEMM");
+    if (forced && std::string(forced) == "ggml") return false;
+    return int8_gemm::available();
+}
+
+void packed_weights::pack(const std::vector<ggml_tensor *> & weights, ggml_backend_buffer_type_t buft, int n_threads,
+                          void (*release)(void * ctx, const void * data, size_t bytes), void * release_ctx) {
+    std::vector<ggml_tensor *> sources;
+    for (ggml_tensor * w : weights) {
+        if (w && w->type == GGML_TYPE_Q8_0 && ggml_is_contiguous(w) && w->ne[2] == 1 && w->ne[3] == 1 &&
+            w->ne[0] % int8_gemm::block == 0 && !table_.count(w)) {
+            sources.push_back(w);
+        }
+    }
+    if (sources.empty()) return;
+
+    ggml_init_params params{ggml_tensor_overhead() * sources.size(), nullptr, /*no_alloc =*/true};
+    ctx_ = ggml_init(params);
+    if (!ctx_) throw error(error_code::backend, "could not allocate the packed weights' metadata");
+    for (ggml_tensor * w : sources) {
+        packed_weight pw;
+        pw.k = w->ne[0];
+        pw.n = w->ne[1];
+        pw.data = ggml_new_tensor_1d(ctx_, GGML_TYPE_I8, (int64_t) int8_gemm::packed_size(pw.n, pw.k));
+        ggml_set_name(pw.data, w->name);
+        table_[w] = pw;
+    }
+    buffer_ = ggml_backend_alloc_ctx_tensors_from_buft(ctx_, buft);
+    if (!buffer_) throw error(error_code::backend, "not enough memory for the packed weights");
+    ggml_backend_buffer_set_usage(buffer_, GGML_BACKEND_BUFFER_USAGE_WEIGHTS);
+
+    n_threads = std::max(1, n_threads);
+    for (ggml_tensor * w : sources) {
+        const packed_weight & pw = table_[w];
+        const int64_t panels = (pw.n + int8_gemm::panel_rows - 1) / int8_gemm::panel_rows;
+        auto * dst = static_cast<uint8_t *>(pw.data->data);
+        std::vector<std::thread> pool;
+        for (int t = 1; t < n_threads; t++) {
+            pool.emplace_back([&, t] { int8_gemm::pack_q8_0(w->data, pw.n, pw.k, dst, panels * t / n_threads, panels * (t + 1) / n_threads); });
+        }
+        int8_gemm::pack_q8_0(w->data, pw.n, pw.k, dst, 0, panels / n_threads);
+        for (auto & th : pool) th.join();
+        if (release) release(release_ctx, w->data, ggml_nbytes(w));
+    }
+}
+
+namespace {
+
+void quantize_op(ggml_tensor * dst, int ith, int nth, void *) {
+    const ggml_tensor * x = dst->src[0];
+    const int64_t rows = dst->ne[1];
+    int8_gemm::quantize_rows(static_cast<const float *>(x->data), x->nb[1], x->ne[0], static_cast<uint8_t *>(dst->data),
+                             rows * ith / nth, rows * (ith + 1) / nth);
+}
+
+void gemm_op(ggml_tensor * dst, int ith, int nth, void * userdata) {
+    const auto * w = static_cast<const packed_weight *>(userdata);
+    const ggml_tensor * xq = dst->src[1];
+    const ggml_tensor * b = dst->src[2];
+    int8_gemm::gemm(static_cast<const uint8_t *>(dst->src[0]->data), w->n, w->k, static_cast<const uint8_t *>(xq->data),
+                    dst->ne[1], static_cast<float *>(dst->data), dst->nb[1], b ? static_cast<const float *>(b->data) : nullptr,
+                    ith, nth);
+}
+
+} // namespace
+
+ggml_tensor * packed_linear(ggml_context * ctx, ggml_tensor * x, const packed_weight & w, ggml_tensor * b) {
+    const int64_t ne1 = x->ne[1], ne2 = x->ne[2], ne3 = x->ne[3];
+    if (x->nb[0] != sizeof(float) || x->type != GGML_TYPE_F32) x = ggml_cont(ctx, x);
+    if (ne2 * ne3 > 1) x = ggml_reshape_2d(ctx, ggml_is_contiguous(x) ? x : ggml_cont(ctx, x), x->ne[0], ggml_nrows(x));
+    const int64_t rows = x->ne[1];
+    ggml_tensor * xq = ggml_custom_4d(ctx, GGML_TYPE_I8, (int64_t) int8_gemm::quantized_row_size(w.k), rows, 1, 1, &x, 1,
+                                      quantize_op, GGML_N_TASKS_MAX, nullptr);
+    ggml_tensor * args[3] = {w.data, xq, b};
+    // userdata points into the model, which outlives every graph built from it
+    ggml_tensor * y = ggml_custom_4d(ctx, GGML_TYPE_F32, w.n, rows, 1, 1, args, b ? 3 : 2, gemm_op, GGML_N_TASKS_MAX,
+                                     const_cast<packed_weight *>(&w));
+    return ne2 * ne3 > 1 ? ggml_reshape_4d(ctx, y, w.n, ne1, ne2, ne3) : y;
+}
+
+} // namespace gitcap

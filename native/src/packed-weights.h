@@ -1,0 +1,54 @@
+// The model's q8_0 linear weights repacked for the AVX-512 VNNI kernel (int8-gemm.h), and the
+// graph operations that use them. Only for weights computed on the CPU from the mapped file;
+// the mapped q8_0 pages are handed back to the OS once packed, so memory does not grow.
+#pragma once
+
+#include "ggml.h"
+#include "ggml-backend.h"
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+namespace gitcap {
+
+class model;
+
+struct packed_weight {
+    ggml_tensor * data = nullptr; // I8 [packed bytes] in the packed buffer
+    int64_t n = 0, k = 0;         // output and input features
+};
+
+class packed_weights {
+public:
+    packed_weights() = default;
+    ~packed_weights();
+    packed_weights(const packed_weights &) = delete;
+    packed_weights & operator=(const packed_weights &) = delete;
+
+    // Whether this machine and environment use the kernel (GITCAP_GEMM=ggml turns it off).
+    static bool enabled();
+
+    // Repacks every q8_0 matrix in `weights` with n_threads threads. `release(data, bytes)` is
+    // called for each source afterwards (to drop its mapped pages).
+    void pack(const std::vector<ggml_tensor *> & weights, ggml_backend_buffer_type_t buft, int n_threads,
+              void (*release)(void * ctx, const void * data, size_t bytes), void * release_ctx);
+
+    const packed_weight * find(const ggml_tensor * w) const {
+        auto it = table_.find(w);
+        return it == table_.end() ? nullptr : &it->second;
+    }
+    bool empty() const { return table_.empty(); }
+    size_t bytes() const { return buffer_ ? ggml_backend_buffer_get_size(buffer_) : 0; }
+
+private:
+    ggml_context * ctx_ = nullptr;
+    ggml_backend_buffer_t buffer_ = nullptr;
+    std::unordered_map<const ggml_tensor *, packed_weight> table_;
+};
+
+// x @ W^T (+ b) with a packed W: x [k, rows] f32 -> [n, rows] f32. Two CPU graph nodes: the
+// activations quantized to int8 blocks, then the matrix multiply (bias added there).
+ggml_tensor * packed_linear(ggml_context * ctx, ggml_tensor * x, const packed_weight & w, ggml_tensor * b);
+
+} // namespace gitcap

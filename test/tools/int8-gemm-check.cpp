@@ -1,0 +1,133 @@
+// Checks native/src/int8-gemm.cpp on its own: the quantizer against ggml's x86 q8_0 rule, the
+// matrix multiply against exact integer dot products, over awkward shapes and thread splits.
+// Built and run by test/model/int8-gemm.test.ts; prints "skip" where the CPU lacks AVX-512 VNNI.
+#include "int8-gemm.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <immintrin.h>
+#include <random>
+#include <vector>
+
+using namespace gitcap::int8_gemm;
+
+struct block_q8_0 {
+    uint16_t d;
+    int8_t qs[32];
+};
+
+__attribute__((target("f16c"))) static float fp16_round(float x) { return _cvtsh_ss(_cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT)); }
+__attribute__((target("f16c"))) static uint16_t to_fp16(float x) { return _cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT); }
+__attribute__((target("f16c"))) static float from_fp16(uint16_t h) { return _cvtsh_ss(h); }
+
+static int failures = 0;
+#define CHECK(cond, ...)                 \
+    do {                                 \
+        if (!(cond)) {                   \
+            std::printf("FAIL: " __VA_ARGS__); \
+            std::printf("\n");           \
+            if (++failures > 20) return; \
+        }                                \
+    } while (0)
+
+static void check_shape(std::mt19937 & rng, int64_t m, int64_t k, int64_t n, bool with_bias) {
+    const int64_t nb = k / 32;
+    std::uniform_int_distribution<int> byte(-128, 127);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::vector<block_q8_0> w((size_t) (n * nb));
+    for (auto & blk : w) {
+        blk.d = to_fp16(std::ldexp(1.0f + 0.5f * normal(rng), -8));
+        for (auto & q : blk.qs) q = (int8_t) byte(rng);
+    }
+    std::vector<float> x((size_t) (m * k)), bias((size_t) n);
+    for (auto & v : x) v = normal(rng);
+    if (m > 1) std::fill(x.begin() + k, x.begin() + k + 32, 0.0f); // an all-zero block
+    for (auto & v : bias) v = normal(rng);
+
+    std::vector<uint8_t> packed(packed_size(n, k));
+    const int64_t panels = (n + 15) / 16;
+    pack_q8_0(w.data(), n, k, packed.data(), 0, panels / 2);
+    pack_q8_0(w.data(), n, k, packed.data(), panels / 2, panels);
+
+    // the quantizer: ggml's quantize_row_q8_0 on x86
+    const size_t row_size = quantized_row_size(k);
+    std::vector<uint8_t> xq(row_size * m);
+    quantize_rows(x.data(), k * sizeof(float), k, xq.data(), 0, m);
+    for (int64_t r = 0; r < m; r++) {
+        const auto * q = reinterpret_cast<const int8_t *>(xq.data() + r * row_size);
+        const auto * d = reinterpret_cast<const float *>(xq.data() + r * row_size + k);
+        const auto * c = reinterpret_cast<const int32_t *>(xq.data() + r * row_size + k + nb * 4);
+        for (int64_t b = 0; b < nb; b++) {
+            float amax = 0;
+            for (int i = 0; i < 32; i++) amax = std::fmax(amax, std::fabs(x[r * k + b * 32 + i]));
+            const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
+            int sum = 0;
+            for (int i = 0; i < 32; i++) {
+                const int expect = (int) std::nearbyint(x[r * k + b * 32 + i] * id); // ties to even
+                CHECK(q[b * 32 + i] == expect, "quantize m=%ld k=%ld row %ld block %ld item %d: %d != %d", (long) m, (long) k,
+                      (long) r, (long) b, i, q[b * 32 + i], expect);
+                sum += expect;
+            }
+            CHECK(d[b] == fp16_round(amax / 127.0f), "quantize scale row %ld block %ld", (long) r, (long) b);
+            CHECK(c[b] == -128 * sum, "quantize correction row %ld block %ld", (long) r, (long) b);
+        }
+    }
+
+    // the product, against exact integer dot products; the same for every thread split; rows
+    // padded with NaN past n must stay untouched
+    const int64_t stride = n + 3;
+    std::vector<float> first;
+    for (int nth : {1, 2, 3, 7}) {
+        std::vector<float> y((size_t) (m * stride), NAN);
+        for (int ith = 0; ith < nth; ith++) {
+            gemm(packed.data(), n, k, xq.data(), m, y.data(), stride * sizeof(float), with_bias ? bias.data() : nullptr, ith, nth);
+        }
+        if (first.empty()) {
+            first = y;
+            for (int64_t r = 0; r < m; r++) {
+                const auto * q = reinterpret_cast<const int8_t *>(xq.data() + r * row_size);
+                const auto * d = reinterpret_cast<const float *>(xq.data() + r * row_size + k);
+                for (int64_t j = 0; j < n; j++) {
+                    double exact = with_bias ? bias[j] : 0.0, magnitude = std::fabs(exact);
+                    for (int64_t b = 0; b < nb; b++) {
+                        long dot = 0;
+                        for (int i = 0; i < 32; i++) dot += (long) w[j * nb + b].qs[i] * q[b * 32 + i];
+                        const double term = (double) from_fp16(w[j * nb + b].d) * d[b] * (double) dot;
+                        exact += term;
+                        magnitude += std::fabs(term);
+                    }
+                    const double got = y[r * stride + j];
+                    CHECK(std::fabs(got - exact) <= 1e-6 * magnitude + 1e-30, "gemm m=%ld k=%ld n=%ld [%ld][%ld]: %g != %g",
+                          (long) m, (long) k, (long) n, (long) r, (long) j, got, exact);
+                }
+                for (int64_t j = n; j < stride; j++) CHECK(std::isnan(y[r * stride + j]), "gemm wrote past row %ld", (long) r);
+            }
+        } else {
+            CHECK(std::memcmp(first.data(), y.data(), y.size() * sizeof(float)) == 0,
+                  "gemm m=%ld k=%ld n=%ld: %d threads differ from 1", (long) m, (long) k, (long) n, nth);
+        }
+    }
+}
+
+int main() {
+    if (!available()) {
+        std::printf("skip: this CPU has no AVX-512 VNNI\n");
+        return 0;
+    }
+    std::mt19937 rng(7);
+    const int64_t shapes[][3] = {
+        {1, 32, 16},   {1, 32, 1},    {2, 64, 17},  {3, 96, 48},   {4, 128, 33},  {5, 256, 64},
+        {7, 768, 770}, {9, 32, 200},  {1, 768, 30522}, {13, 3072, 48}, {64, 768, 96}, {4, 64, 31},
+    };
+    int cases = 0;
+    for (const auto & s : shapes) {
+        for (bool bias : {false, true}) {
+            check_shape(rng, s[0], s[1], s[2], bias);
+            cases++;
+        }
+    }
+    if (failures) return 1;
+    std::printf("ok: %d cases\n", cases);
+    return 0;
+}

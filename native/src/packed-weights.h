@@ -39,7 +39,6 @@ public:
         return it == table_.end() ? nullptr : &it->second;
     }
     bool empty() const { return table_.empty(); }
-    size_t bytes() const { return buffer_ ? ggml_backend_buffer_get_size(buffer_) : 0; }
 
 private:
     ggml_context * ctx_ = nullptr;

@@ -43,8 +43,8 @@ export interface ModelInfo {
   backend: string;
   threads: number;
   /**
-   * What multiplies the linear layers: 'int8-avx512vnni' (q8_0 weights repacked at load for
-   * x86 CPUs with AVX-512 VNNI) or 'ggml' (ggml's own kernels).
+   * What multiplies the linear layers: 'int8-avx512vnni' (q8_0 or q4_0 weights repacked at load
+   * for x86 CPUs with AVX-512 VNNI) or 'ggml' (ggml's own kernels).
    */
   matmulKernel: string;
   path: string;

@@ -12,44 +12,67 @@ namespace gitcap::int8_gemm {
 
 namespace {
 
-constexpr int64_t block_bytes = block * panel_rows + panel_rows * 2; // 512 weights + 16 fp16 scales
-
 struct block_q8_0 {
     uint16_t d; // fp16
     int8_t qs[block];
 };
 static_assert(sizeof(block_q8_0) == 34, "ggml's block_q8_0 layout");
 
+struct block_q4_0 {
+    uint16_t d;              // fp16
+    uint8_t qs[block / 2];   // byte i: value i in the low nibble, value i + 16 in the high one
+};
+static_assert(sizeof(block_q4_0) == 18, "ggml's block_q4_0 layout");
+
+// Bytes of one panel's block: 16 rows of 32 values, then 16 fp16 scales.
+constexpr int64_t values_bytes(weight_format f) { return f == weight_format::q8 ? block * panel_rows : block * panel_rows / 2; }
+constexpr int64_t block_bytes(weight_format f) { return values_bytes(f) + panel_rows * 2; }
+
 int64_t panels(int64_t n) { return (n + panel_rows - 1) / panel_rows; }
 
-} // namespace
-
-size_t packed_size(int64_t n, int64_t k) { return size_t(panels(n) * (k / block) * block_bytes); }
-
-size_t quantized_row_size(int64_t k) { return size_t(k + (k / block) * 8); }
-
-// Panel p, block b: bytes 4g..4g+3 of row j land at 64g + 4j, so the g-th 64-byte vector holds
-// inputs 4g..4g+3 of all 16 rows; the 16 scales follow. Rows past n are zero. Adding 128 to a
-// signed byte is flipping its top bit.
-void pack_q8_0(const void * src, int64_t n, int64_t k, uint8_t * dst, int64_t panel_begin, int64_t panel_end) {
+// Panel p, block b: the 4 bytes at 4g of row j's block land at 64g + 4j, so each 64-byte vector
+// holds the same 4 bytes of all 16 rows; the 16 scales follow. For q8 that is values 4g..4g+3,
+// offset by +128 (flipping the top bit); for q4, values 4g..4g+3 in the low nibbles and
+// 16+4g..16+4g+3 in the high ones. Rows past n hold zeros.
+template <typename Block, weight_format F>
+void pack_blocks(const void * src, int64_t n, int64_t k, uint8_t * dst, int64_t panel_begin, int64_t panel_end) {
+    constexpr int64_t groups = sizeof(Block::qs) / 4;
+    constexpr uint32_t flip = F == weight_format::q8 ? 0x80808080u : 0u;
+    constexpr uint32_t zero = F == weight_format::q8 ? 0x80808080u : 0x88888888u; // the stored form of 0
     const int64_t nb = k / block;
-    const auto * rows = static_cast<const block_q8_0 *>(src);
+    const auto * rows = static_cast<const Block *>(src);
     for (int64_t p = panel_begin; p < panel_end; p++) {
         for (int64_t b = 0; b < nb; b++) {
-            uint8_t * out = dst + (p * nb + b) * block_bytes;
-            auto * scales = reinterpret_cast<uint16_t *>(out + block * panel_rows);
+            uint8_t * out = dst + (p * nb + b) * block_bytes(F);
+            auto * scales = reinterpret_cast<uint16_t *>(out + values_bytes(F));
             for (int64_t j = 0; j < panel_rows; j++) {
                 const int64_t row = p * panel_rows + j;
-                const block_q8_0 * q = row < n ? &rows[row * nb + b] : nullptr;
-                for (int64_t g = 0; g < block / 4; g++) {
-                    uint32_t four = 0;
-                    if (q) std::memcpy(&four, q->qs + 4 * g, 4);
-                    four ^= 0x80808080u;
+                const Block * q = row < n ? &rows[row * nb + b] : nullptr;
+                for (int64_t g = 0; g < groups; g++) {
+                    uint32_t four = zero;
+                    if (q) {
+                        std::memcpy(&four, q->qs + 4 * g, 4);
+                        four ^= flip;
+                    }
                     std::memcpy(out + 64 * g + 4 * j, &four, 4);
                 }
                 scales[j] = q ? q->d : 0;
             }
         }
+    }
+}
+
+} // namespace
+
+size_t packed_size(weight_format f, int64_t n, int64_t k) { return size_t(panels(n) * (k / block) * block_bytes(f)); }
+
+size_t quantized_row_size(int64_t k) { return size_t(k + (k / block) * 8); }
+
+void pack(weight_format f, const void * src, int64_t n, int64_t k, uint8_t * dst, int64_t panel_begin, int64_t panel_end) {
+    if (f == weight_format::q8) {
+        pack_blocks<block_q8_0, weight_format::q8>(src, n, k, dst, panel_begin, panel_end);
+    } else {
+        pack_blocks<block_q4_0, weight_format::q4>(src, n, k, dst, panel_begin, panel_end);
     }
 }
 
@@ -90,10 +113,18 @@ GITCAP_TARGET void quantize_rows(const float * x, size_t x_row_stride, int64_t k
     }
 }
 
+// 4 activation bytes, the same in all 16 lanes
+GITCAP_TARGET static inline __m512i x4(const uint8_t * p) {
+    int32_t four;
+    std::memcpy(&four, p, 4);
+    return _mm512_set1_epi32(four);
+}
+
 // MR activation rows x NR panels; every register holds 16 output rows of one activation row.
-template <int MR, int NR>
+template <weight_format F, int MR, int NR>
 GITCAP_TARGET static void tile(const uint8_t * const * w, int64_t nb, const uint8_t * const * x, int64_t k,
                                float * const * y, const float * bias, int64_t n_valid) {
+    constexpr int64_t bytes = block_bytes(F);
     __m512 acc[MR][NR];
     #pragma GCC unroll 8
     for (int r = 0; r < MR; r++)
@@ -104,29 +135,51 @@ GITCAP_TARGET static void tile(const uint8_t * const * w, int64_t nb, const uint
         __m512i sum[MR][NR];
         #pragma GCC unroll 8
         for (int r = 0; r < MR; r++) {
-            const auto * corrections = reinterpret_cast<const int32_t *>(x[r] + k + nb * 4);
-            const __m512i c0 = _mm512_set1_epi32(corrections[b]);
+            // undoes the weights' offset: -128 * sum(x) for q8's +128, -8 * sum(x) for q4's -8
+            const int32_t correction = reinterpret_cast<const int32_t *>(x[r] + k + nb * 4)[b];
+            const __m512i c0 = _mm512_set1_epi32(F == weight_format::q8 ? correction : correction / 16);
             #pragma GCC unroll 8
             for (int c = 0; c < NR; c++) sum[r][c] = c0;
         }
-        #pragma GCC unroll 8
-        for (int g = 0; g < block / 4; g++) {
-            __m512i wv[NR];
+        if constexpr (F == weight_format::q8) {
             #pragma GCC unroll 8
-            for (int c = 0; c < NR; c++) wv[c] = _mm512_loadu_si512(w[c] + b * block_bytes + 64 * g);
-            #pragma GCC unroll 8
-            for (int r = 0; r < MR; r++) {
-                int32_t four;
-                std::memcpy(&four, x[r] + b * block + 4 * g, 4);
-                const __m512i xv = _mm512_set1_epi32(four);
+            for (int g = 0; g < block / 4; g++) {
+                __m512i wv[NR];
                 #pragma GCC unroll 8
-                for (int c = 0; c < NR; c++) sum[r][c] = _mm512_dpbusd_epi32(sum[r][c], wv[c], xv);
+                for (int c = 0; c < NR; c++) wv[c] = _mm512_loadu_si512(w[c] + b * bytes + 64 * g);
+                #pragma GCC unroll 8
+                for (int r = 0; r < MR; r++) {
+                    const __m512i xv = x4(x[r] + b * block + 4 * g);
+                    #pragma GCC unroll 8
+                    for (int c = 0; c < NR; c++) sum[r][c] = _mm512_dpbusd_epi32(sum[r][c], wv[c], xv);
+                }
+            }
+        } else {
+            const __m512i low4 = _mm512_set1_epi8(0x0F);
+            #pragma GCC unroll 8
+            for (int g = 0; g < block / 8; g++) {
+                __m512i lo[NR], hi[NR];
+                #pragma GCC unroll 8
+                for (int c = 0; c < NR; c++) {
+                    const __m512i raw = _mm512_loadu_si512(w[c] + b * bytes + 64 * g);
+                    lo[c] = _mm512_and_si512(raw, low4);
+                    hi[c] = _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);
+                }
+                #pragma GCC unroll 8
+                for (int r = 0; r < MR; r++) {
+                    const __m512i xl = x4(x[r] + b * block + 4 * g), xh = x4(x[r] + b * block + 16 + 4 * g);
+                    #pragma GCC unroll 8
+                    for (int c = 0; c < NR; c++) {
+                        sum[r][c] = _mm512_dpbusd_epi32(sum[r][c], lo[c], xl);
+                        sum[r][c] = _mm512_dpbusd_epi32(sum[r][c], hi[c], xh);
+                    }
+                }
             }
         }
         __m512 dw[NR];
         #pragma GCC unroll 8
         for (int c = 0; c < NR; c++) {
-            dw[c] = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(w[c] + b * block_bytes + block * panel_rows)));
+            dw[c] = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(w[c] + b * bytes + values_bytes(F))));
         }
         #pragma GCC unroll 8
         for (int r = 0; r < MR; r++) {
@@ -139,7 +192,6 @@ GITCAP_TARGET static void tile(const uint8_t * const * w, int64_t nb, const uint
     }
 
     #pragma GCC unroll 8
-
     for (int c = 0; c < NR; c++) {
         const int64_t valid = std::min<int64_t>(panel_rows, n_valid - c * panel_rows);
         if (valid <= 0) break;
@@ -150,14 +202,15 @@ GITCAP_TARGET static void tile(const uint8_t * const * w, int64_t nb, const uint
     }
 }
 
-template <int NR>
+// Panels p..p+NR-1 against every activation row, 4 rows at a time.
+template <weight_format F, int NR>
 GITCAP_TARGET static void panel_group(const uint8_t * w_packed, int64_t p, int64_t n, int64_t k, const uint8_t * xq,
                                       int64_t m, float * y, size_t y_row_stride, const float * bias) {
     constexpr int MR = 4;
     const int64_t nb = k / block;
     const size_t row_size = quantized_row_size(k);
     const uint8_t * w[NR];
-    for (int c = 0; c < NR; c++) w[c] = w_packed + (p + c) * nb * block_bytes;
+    for (int c = 0; c < NR; c++) w[c] = w_packed + (p + c) * nb * block_bytes(F);
     const int64_t col = p * panel_rows;
     const float * b = bias ? bias + col : nullptr;
     const int64_t n_valid = n - col;
@@ -168,17 +221,18 @@ GITCAP_TARGET static void panel_group(const uint8_t * w_packed, int64_t p, int64
     for (; r + MR <= m; r += MR) {
         const uint8_t * x[MR] = {row_x(r), row_x(r + 1), row_x(r + 2), row_x(r + 3)};
         float * yr[MR] = {row_y(r), row_y(r + 1), row_y(r + 2), row_y(r + 3)};
-        tile<MR, NR>(w, nb, x, k, yr, b, n_valid);
+        tile<F, MR, NR>(w, nb, x, k, yr, b, n_valid);
     }
     for (; r < m; r++) {
         const uint8_t * x[1] = {row_x(r)};
         float * yr[1] = {row_y(r)};
-        tile<1, NR>(w, nb, x, k, yr, b, n_valid);
+        tile<F, 1, NR>(w, nb, x, k, yr, b, n_valid);
     }
 }
 
-GITCAP_TARGET void gemm(const uint8_t * w_packed, int64_t n, int64_t k, const uint8_t * xq, int64_t m, float * y,
-                        size_t y_row_stride, const float * bias, int ith, int nth) {
+template <weight_format F>
+GITCAP_TARGET static void gemm_panels(const uint8_t * w_packed, int64_t n, int64_t k, const uint8_t * xq, int64_t m,
+                                      float * y, size_t y_row_stride, const float * bias, int ith, int nth) {
     constexpr int NR = 2;
     const int64_t n_panels = panels(n);
     const int64_t n_groups = (n_panels + NR - 1) / NR;
@@ -186,10 +240,19 @@ GITCAP_TARGET void gemm(const uint8_t * w_packed, int64_t n, int64_t k, const ui
     for (int64_t g = g0; g < g1; g++) {
         const int64_t p = g * NR;
         if (p + NR <= n_panels) {
-            panel_group<NR>(w_packed, p, n, k, xq, m, y, y_row_stride, bias);
+            panel_group<F, NR>(w_packed, p, n, k, xq, m, y, y_row_stride, bias);
         } else {
-            panel_group<1>(w_packed, p, n, k, xq, m, y, y_row_stride, bias);
+            panel_group<F, 1>(w_packed, p, n, k, xq, m, y, y_row_stride, bias);
         }
+    }
+}
+
+void gemm(weight_format f, const uint8_t * w_packed, int64_t n, int64_t k, const uint8_t * xq, int64_t m, float * y,
+          size_t y_row_stride, const float * bias, int ith, int nth) {
+    if (f == weight_format::q8) {
+        gemm_panels<weight_format::q8>(w_packed, n, k, xq, m, y, y_row_stride, bias, ith, nth);
+    } else {
+        gemm_panels<weight_format::q4>(w_packed, n, k, xq, m, y, y_row_stride, bias, ith, nth);
     }
 }
 
@@ -197,7 +260,7 @@ GITCAP_TARGET void gemm(const uint8_t * w_packed, int64_t n, int64_t k, const ui
 
 bool available() { return false; }
 void quantize_rows(const float *, size_t, int64_t, uint8_t *, int64_t, int64_t) {}
-void gemm(const uint8_t *, int64_t, int64_t, const uint8_t *, int64_t, float *, size_t, const float *, int, int) {}
+void gemm(weight_format, const uint8_t *, int64_t, int64_t, const uint8_t *, int64_t, float *, size_t, const float *, int, int) {}
 
 #endif
 

@@ -26,7 +26,7 @@ void packed_weights::pack(const std::vector<ggml_tensor *> & weights, ggml_backe
                           void (*release)(void * ctx, const void * data, size_t bytes), void * release_ctx) {
     std::vector<ggml_tensor *> sources;
     for (ggml_tensor * w : weights) {
-        if (w && w->type == GGML_TYPE_Q8_0 && ggml_is_contiguous(w) && w->ne[2] == 1 && w->ne[3] == 1 &&
+        if (w && (w->type == GGML_TYPE_Q8_0 || w->type == GGML_TYPE_Q4_0) && ggml_is_contiguous(w) && w->ne[2] == 1 && w->ne[3] == 1 &&
             w->ne[0] % int8_gemm::block == 0 && !table_.count(w)) {
             sources.push_back(w);
         }
@@ -40,7 +40,8 @@ void packed_weights::pack(const std::vector<ggml_tensor *> & weights, ggml_backe
         packed_weight pw;
         pw.k = w->ne[0];
         pw.n = w->ne[1];
-        pw.data = ggml_new_tensor_1d(ctx_, GGML_TYPE_I8, (int64_t) int8_gemm::packed_size(pw.n, pw.k));
+        pw.format = w->type == GGML_TYPE_Q8_0 ? int8_gemm::weight_format::q8 : int8_gemm::weight_format::q4;
+        pw.data = ggml_new_tensor_1d(ctx_, GGML_TYPE_I8, (int64_t) int8_gemm::packed_size(pw.format, pw.n, pw.k));
         ggml_set_name(pw.data, w->name);
         table_[w] = pw;
     }
@@ -55,9 +56,11 @@ void packed_weights::pack(const std::vector<ggml_tensor *> & weights, ggml_backe
         auto * dst = static_cast<uint8_t *>(pw.data->data);
         std::vector<std::thread> pool;
         for (int t = 1; t < n_threads; t++) {
-            pool.emplace_back([&, t] { int8_gemm::pack_q8_0(w->data, pw.n, pw.k, dst, panels * t / n_threads, panels * (t + 1) / n_threads); });
+            pool.emplace_back([&, t] {
+                int8_gemm::pack(pw.format, w->data, pw.n, pw.k, dst, panels * t / n_threads, panels * (t + 1) / n_threads);
+            });
         }
-        int8_gemm::pack_q8_0(w->data, pw.n, pw.k, dst, 0, panels / n_threads);
+        int8_gemm::pack(pw.format, w->data, pw.n, pw.k, dst, 0, panels / n_threads);
         for (auto & th : pool) th.join();
         if (release) release(release_ctx, w->data, ggml_nbytes(w));
     }
@@ -76,7 +79,7 @@ void gemm_op(ggml_tensor * dst, int ith, int nth, void * userdata) {
     const auto * w = static_cast<const packed_weight *>(userdata);
     const ggml_tensor * xq = dst->src[1];
     const ggml_tensor * b = dst->src[2];
-    int8_gemm::gemm(static_cast<const uint8_t *>(dst->src[0]->data), w->n, w->k, static_cast<const uint8_t *>(xq->data),
+    int8_gemm::gemm(w->format, static_cast<const uint8_t *>(dst->src[0]->data), w->n, w->k, static_cast<const uint8_t *>(xq->data),
                     dst->ne[1], static_cast<float *>(dst->data), dst->nb[1], b ? static_cast<const float *>(b->data) : nullptr,
                     ith, nth);
 }

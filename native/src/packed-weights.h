@@ -1,10 +1,11 @@
-// The model's q8_0 linear weights repacked for the AVX-512 VNNI kernel (int8-gemm.h), and the
-// graph operations that use them. Only for weights computed on the CPU from the mapped file;
-// the mapped q8_0 pages are handed back to the OS once packed, so memory does not grow.
+// The model's q8_0 and q4_0 linear weights repacked for the AVX-512 VNNI kernels (int8-gemm.h),
+// and the graph operations that use them. Only for weights computed on the CPU from the mapped
+// file; the mapped pages are handed back to the OS once packed, so memory does not grow.
 #pragma once
 
 #include "ggml.h"
 #include "ggml-backend.h"
+#include "int8-gemm.h"
 
 #include <cstdint>
 #include <unordered_map>
@@ -17,6 +18,7 @@ class model;
 struct packed_weight {
     ggml_tensor * data = nullptr; // I8 [packed bytes] in the packed buffer
     int64_t n = 0, k = 0;         // output and input features
+    int8_gemm::weight_format format = int8_gemm::weight_format::q8;
 };
 
 class packed_weights {
@@ -29,7 +31,7 @@ public:
     // Whether this machine and environment use the kernel (GITCAP_GEMM=ggml turns it off).
     static bool enabled();
 
-    // Repacks every q8_0 matrix in `weights` with n_threads threads. `release(data, bytes)` is
+    // Repacks every q8_0 and q4_0 matrix in `weights` with n_threads threads. `release(data, bytes)` is
     // called for each source afterwards (to drop its mapped pages).
     void pack(const std::vector<ggml_tensor *> & weights, ggml_backend_buffer_type_t buft, int n_threads,
               void (*release)(void * ctx, const void * data, size_t bytes), void * release_ctx);

@@ -1,6 +1,7 @@
-// The q8_0 int8 kernel (native/src/int8-gemm.cpp, x86 AVX-512 VNNI): on its own against exact
-// integer arithmetic (test/tools/int8-gemm-check.cpp, built here with the system compiler), and
-// in the model against ggml's own q8_0 path (GITCAP_GEMM=ggml, read when a model is loaded).
+// The int8 kernels for q8_0 and q4_0 weights (native/src/int8-gemm.cpp, x86 AVX-512 VNNI): on
+// their own against exact integer arithmetic (test/tools/int8-gemm-check.cpp, built here with the
+// system compiler), and in the model against ggml's own path (GITCAP_GEMM=ggml, read when a model
+// is loaded).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,14 +35,14 @@ describe('int8 kernel', () => {
     execFileSync(CXX, ['-O2', '-std=c++17', `-I${ROOT}native/src`, join(ROOT, 'test/tools/int8-gemm-check.cpp'),
       join(ROOT, 'native/src/int8-gemm.cpp'), '-o', exe]);
     const out = execFileSync(exe, { encoding: 'utf8' });
-    if (cpuHasVnni()) assert.match(out, /^ok: 24 cases/);
+    if (cpuHasVnni()) assert.match(out, /^ok: 48 cases/);
     else assert.match(out, /^(ok|skip)/);
   });
 
-  async function firstLogits(threads: number, kernel: 'int8' | 'ggml') {
+  async function firstLogits(threads: number, kernel: 'int8' | 'ggml', type: 'q8_0' | 'q4_0' = 'q8_0') {
     if (kernel === 'ggml') process.env.GITCAP_GEMM = 'ggml';
     try {
-      const m = await GitModel.load(await fixtureGguf('tiny-vatex', 'q8_0'), { backend: 'cpu', threads });
+      const m = await GitModel.load(await fixtureGguf('tiny-vatex', type), { backend: 'cpu', threads });
       try {
         const r = await m.caption({ pixels: pixelValues('vatex_clip_full') }, { returnFirstLogits: true });
         return { kernelName: m.info.matmulKernel, logits: r.firstLogits!, ids: r.tokenIds };
@@ -53,10 +54,12 @@ describe('int8 kernel', () => {
     }
   }
 
-  it('is chosen on CPUs with AVX-512 VNNI for q8_0 weights, and GITCAP_GEMM=ggml turns it off', async () => {
+  it('is chosen on CPUs with AVX-512 VNNI for q8_0 and q4_0 weights, and GITCAP_GEMM=ggml turns it off', async () => {
     const vnni = cpuHasVnni();
-    const on = await firstLogits(1, 'int8');
-    if (vnni !== undefined && process.arch === 'x64') assert.equal(on.kernelName, vnni ? 'int8-avx512vnni' : 'ggml');
+    for (const type of ['q8_0', 'q4_0'] as const) {
+      const on = await firstLogits(1, 'int8', type);
+      if (vnni !== undefined && process.arch === 'x64') assert.equal(on.kernelName, vnni ? 'int8-avx512vnni' : 'ggml');
+    }
     assert.equal((await firstLogits(1, 'ggml')).kernelName, 'ggml');
     const f32 = await GitModel.load(await fixtureGguf('tiny-vatex', 'f32'), { backend: 'cpu', threads: 1 });
     assert.equal(f32.info.matmulKernel, 'ggml');
@@ -75,5 +78,14 @@ describe('int8 kernel', () => {
     assert.ok(maxDiff < 0.1, `max |logit difference| ${maxDiff}`);
     assert.deepEqual(one.ids, ggml.ids);
     assert.deepEqual(one.ids, goldens.cases.vatex_clip_full!.new_token_ids);
+  });
+
+  it('gives q4_0 the same logits with 1 and 2 threads, and ggml\'s q4_0 results up to rounding', async () => {
+    const one = await firstLogits(1, 'int8', 'q4_0');
+    assert.deepEqual((await firstLogits(2, 'int8', 'q4_0')).logits, one.logits);
+    const ggml = await firstLogits(1, 'ggml', 'q4_0');
+    let maxDiff = 0;
+    for (let i = 0; i < ggml.logits.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ggml.logits[i]! - one.logits[i]!));
+    assert.ok(maxDiff < 0.1, `max |logit difference| ${maxDiff}`);
   });
 });

@@ -1,5 +1,6 @@
 // Checks native/src/int8-gemm.cpp on its own: the quantizer against ggml's x86 q8_0 rule, the
-// matrix multiply against exact integer dot products, over awkward shapes and thread splits.
+// q8_0 and q4_0 matrix multiplies against exact integer dot products, over awkward shapes and
+// thread splits.
 // Built and run by test/model/int8-gemm.test.ts; prints "skip" where the CPU lacks AVX-512 VNNI.
 #include "int8-gemm.h"
 
@@ -17,6 +18,11 @@ struct block_q8_0 {
     int8_t qs[32];
 };
 
+struct block_q4_0 {
+    uint16_t d;
+    uint8_t qs[16];
+};
+
 __attribute__((target("f16c"))) static float fp16_round(float x) { return _cvtsh_ss(_cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT)); }
 __attribute__((target("f16c"))) static uint16_t to_fp16(float x) { return _cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT); }
 __attribute__((target("f16c"))) static float from_fp16(uint16_t h) { return _cvtsh_ss(h); }
@@ -31,24 +37,33 @@ static int failures = 0;
         }                                \
     } while (0)
 
-static void check_shape(std::mt19937 & rng, int64_t m, int64_t k, int64_t n, bool with_bias) {
+static void check_shape(std::mt19937 & rng, weight_format format, int64_t m, int64_t k, int64_t n, bool with_bias) {
     const int64_t nb = k / 32;
+    const bool q8 = format == weight_format::q8;
     std::uniform_int_distribution<int> byte(-128, 127);
     std::normal_distribution<float> normal(0.0f, 1.0f);
-    std::vector<block_q8_0> w((size_t) (n * nb));
-    for (auto & blk : w) {
-        blk.d = to_fp16(std::ldexp(1.0f + 0.5f * normal(rng), -8));
-        for (auto & q : blk.qs) q = (int8_t) byte(rng);
+    // the weights as values and scales, and as ggml's blocks of the format
+    std::vector<int> values((size_t) (n * k));
+    std::vector<uint16_t> scales((size_t) (n * nb));
+    for (auto & v : values) v = q8 ? byte(rng) : byte(rng) / 16; // q4_0 holds -8..7
+    for (auto & d : scales) d = to_fp16(std::ldexp(1.0f + 0.5f * normal(rng), -8));
+    std::vector<block_q8_0> w8((size_t) (n * nb));
+    std::vector<block_q4_0> w4((size_t) (n * nb));
+    for (int64_t i = 0; i < n * nb; i++) {
+        w8[i].d = w4[i].d = scales[i];
+        for (int j = 0; j < 32; j++) w8[i].qs[j] = (int8_t) values[i * 32 + j];
+        for (int j = 0; j < 16; j++) w4[i].qs[j] = uint8_t((values[i * 32 + j] + 8) | ((values[i * 32 + j + 16] + 8) << 4));
     }
+    const void * w = q8 ? (const void *) w8.data() : (const void *) w4.data();
     std::vector<float> x((size_t) (m * k)), bias((size_t) n);
     for (auto & v : x) v = normal(rng);
     if (m > 1) std::fill(x.begin() + k, x.begin() + k + 32, 0.0f); // an all-zero block
     for (auto & v : bias) v = normal(rng);
 
-    std::vector<uint8_t> packed(packed_size(n, k));
+    std::vector<uint8_t> packed(packed_size(format, n, k));
     const int64_t panels = (n + 15) / 16;
-    pack_q8_0(w.data(), n, k, packed.data(), 0, panels / 2);
-    pack_q8_0(w.data(), n, k, packed.data(), panels / 2, panels);
+    pack(format, w, n, k, packed.data(), 0, panels / 2);
+    pack(format, w, n, k, packed.data(), panels / 2, panels);
 
     // the quantizer: ggml's quantize_row_q8_0 on x86
     const size_t row_size = quantized_row_size(k);
@@ -81,7 +96,7 @@ static void check_shape(std::mt19937 & rng, int64_t m, int64_t k, int64_t n, boo
     for (int nth : {1, 2, 3, 7}) {
         std::vector<float> y((size_t) (m * stride), NAN);
         for (int ith = 0; ith < nth; ith++) {
-            gemm(packed.data(), n, k, xq.data(), m, y.data(), stride * sizeof(float), with_bias ? bias.data() : nullptr, ith, nth);
+            gemm(format, packed.data(), n, k, xq.data(), m, y.data(), stride * sizeof(float), with_bias ? bias.data() : nullptr, ith, nth);
         }
         if (first.empty()) {
             first = y;
@@ -92,14 +107,14 @@ static void check_shape(std::mt19937 & rng, int64_t m, int64_t k, int64_t n, boo
                     double exact = with_bias ? bias[j] : 0.0, magnitude = std::fabs(exact);
                     for (int64_t b = 0; b < nb; b++) {
                         long dot = 0;
-                        for (int i = 0; i < 32; i++) dot += (long) w[j * nb + b].qs[i] * q[b * 32 + i];
-                        const double term = (double) from_fp16(w[j * nb + b].d) * d[b] * (double) dot;
+                        for (int i = 0; i < 32; i++) dot += (long) values[(j * nb + b) * 32 + i] * q[b * 32 + i];
+                        const double term = (double) from_fp16(scales[j * nb + b]) * d[b] * (double) dot;
                         exact += term;
                         magnitude += std::fabs(term);
                     }
                     const double got = y[r * stride + j];
-                    CHECK(std::fabs(got - exact) <= 1e-6 * magnitude + 1e-30, "gemm m=%ld k=%ld n=%ld [%ld][%ld]: %g != %g",
-                          (long) m, (long) k, (long) n, (long) r, (long) j, got, exact);
+                    CHECK(std::fabs(got - exact) <= 1e-6 * magnitude + 1e-30, "gemm %s m=%ld k=%ld n=%ld [%ld][%ld]: %g != %g",
+                          q8 ? "q8" : "q4", (long) m, (long) k, (long) n, (long) r, (long) j, got, exact);
                 }
                 for (int64_t j = n; j < stride; j++) CHECK(std::isnan(y[r * stride + j]), "gemm wrote past row %ld", (long) r);
             }
@@ -121,10 +136,12 @@ int main() {
         {7, 768, 770}, {9, 32, 200},  {1, 768, 30522}, {13, 3072, 48}, {64, 768, 96}, {4, 64, 31},
     };
     int cases = 0;
-    for (const auto & s : shapes) {
-        for (bool bias : {false, true}) {
-            check_shape(rng, s[0], s[1], s[2], bias);
-            cases++;
+    for (weight_format format : {weight_format::q8, weight_format::q4}) {
+        for (const auto & s : shapes) {
+            for (bool bias : {false, true}) {
+                check_shape(rng, format, s[0], s[1], s[2], bias);
+                cases++;
+            }
         }
     }
     if (failures) return 1;

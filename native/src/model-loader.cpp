@@ -205,7 +205,7 @@ static std::vector<ggml_tensor *> linear_weights(const model & m) {
 }
 
 // Weights stay in the mapped file on CPU (no copy); other devices get them uploaded by file offset.
-// On x86 CPUs with AVX-512 VNNI the q8_0 linear weights are repacked for the int8 kernel.
+// On x86 CPUs with AVX-512 VNNI the q8_0 and q4_0 linear weights are repacked for the int8 kernels.
 static void place_weights(model & m, const gguf_context * gguf, const std::string & path, size_t file_size,
                           const model_params & params, int n_threads) {
     const size_t data_offset = gguf_get_data_offset(gguf);

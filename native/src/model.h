@@ -92,7 +92,7 @@ public:
     std::vector<ggml_backend_buffer_t> buffers; // weight storage (host-ptr buffer over the mapping, or device)
     struct mapping;
     std::unique_ptr<mapping> map;
-    // q8_0 linear weights repacked for the int8 kernel (CPU with the mapped file, x86 AVX-512 VNNI)
+    // q8_0 / q4_0 linear weights repacked for the int8 kernels (CPU with the mapped file, x86 AVX-512 VNNI)
     std::unique_ptr<packed_weights> packed;
 };
 

@@ -4,8 +4,8 @@
 const f32Scratch = new Float32Array(1);
 const u32Scratch = new Uint32Array(f32Scratch.buffer);
 
-/** Every half value as float32, indexed by its 16 bits. */
-const HALF_TO_FLOAT = buildHalfTable();
+/** Every half value as float32, indexed by its 16 bits; built on first use, not at import. */
+let halfToFloat: Float32Array | undefined;
 
 function halfBitsToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
@@ -53,7 +53,8 @@ export function floatBitsToHalf(x: number): number {
 }
 
 export function halfToFloat32(src: Uint16Array, dst: Float32Array): void {
-  for (let i = 0; i < src.length; i++) dst[i] = HALF_TO_FLOAT[src[i]!]!;
+  const table = (halfToFloat ??= buildHalfTable());
+  for (let i = 0; i < src.length; i++) dst[i] = table[src[i]!]!;
 }
 
 export function bfloat16ToFloat32(src: Uint16Array, dst: Float32Array): void {

@@ -4,7 +4,7 @@
 
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import { GitcapError } from '../lib/errors.js';
 import { openForReading } from './files.js';
 import { unpickleStateDict, type TensorRef } from './pickle.js';
@@ -36,10 +36,14 @@ async function checkSignature(file: string, fh: FileHandle, size: number): Promi
   throw formatError(file, 'not a PyTorch checkpoint (neither a zip archive nor a pickle)');
 }
 
-/** Opens the archive with its own descriptor (yauzl closes it on close()); data reads use `fh`. */
-function listEntries(file: string): Promise<{ zip: ZipFileV3; entries: Map<string, yauzl.Entry> }> {
+/**
+ * Opens the archive with its own descriptor (yauzl closes it on close()); data reads use `fh`.
+ * yauzl is loaded here, not at import: most processes never read a .bin checkpoint.
+ */
+async function listEntries(file: string): Promise<{ zip: ZipFileV3; entries: Map<string, yauzl.Entry> }> {
+  const { default: zipReader } = await import('yauzl');
   return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true, autoClose: false }, (err, zip) => {
+    zipReader.open(file, { lazyEntries: true, autoClose: false }, (err, zip) => {
       if (err || !zip) return reject(formatError(file, `not a valid zip archive (${err?.message})`));
       const entries = new Map<string, yauzl.Entry>();
       zip.on('entry', (entry: yauzl.Entry) => {

@@ -1,0 +1,14 @@
+import { GitModel } from '../lib/index.js';
+import { listFrames } from '../bench/frames.js';
+const type = process.argv[2]!;
+const mb = () => (process.resourceUsage().maxRSS / 1024).toFixed(1) + ' MiB max, ' + (process.memoryUsage.rss() / 1048576).toFixed(1) + ' now';
+console.log('base', mb());
+const m = await GitModel.load('/tmp/gitcap-bench/git-base-vatex-random-' + type + '.gguf', { backend: 'cpu', threads: 2 });
+console.log('loaded', mb(), m.info.matmulKernel);
+const frames = await listFrames('test/fixtures/inputs', 6);
+await m.caption({ frames }, { minNewTokens: 20, maxNewTokens: 20 });
+console.log('captioned', mb());
+await m.caption({ frames }, { minNewTokens: 20, maxNewTokens: 20 });
+console.log('captioned', mb());
+import { readFileSync } from 'node:fs';
+console.log(readFileSync('/proc/self/smaps_rollup', 'utf8').split('\n').filter((l) => /^(Rss|Pss_Anon|Pss_File|Anonymous|AnonHuge)/.test(l)).join(' | '));

@@ -26,6 +26,8 @@ public:
 
     // Whether the backend computes attention with ggml_flash_attn_ext (set by the runner).
     bool fused_attention = true;
+    // Whether attention runs on gitcap's AVX-512 CPU kernel (cpu-attention.h; set by the runner).
+    bool cpu_attention = false;
     // Linear weights repacked for the int8 kernel (set by the runner on the CPU), or null.
     const packed_weights * packed = nullptr;
 

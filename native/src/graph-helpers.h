@@ -1,6 +1,7 @@
 // Small graph-building helpers shared by the vision and text graphs.
 #pragma once
 
+#include "cpu-attention.h"
 #include "graph-context.h"
 #include "packed-weights.h"
 
@@ -51,10 +52,15 @@ inline ggml_tensor * merge_heads(ggml_context * ctx, ggml_tensor * x) {
 }
 
 // softmax(q k^T * scale) v for each head; q, k, v: [hd, n, H, b] (views are fine) -> [hd*H, n*b].
-// Fused (flash attention, f32 accumulation, no n x n scores in memory) where the backend has it,
-// else as two matmuls around a softmax.
-inline ggml_tensor * attention(ggml_context * ctx, ggml_tensor * q, ggml_tensor * k, ggml_tensor * v, float scale, bool fused) {
-    if (fused) {
+// On x86 CPUs with AVX-512 gitcap's own kernel; else fused (ggml's flash attention, f32
+// accumulation, no n x n scores in memory) where the backend has it; else as two matmuls around
+// a softmax.
+inline ggml_tensor * attention(graph_context & g, ggml_tensor * q, ggml_tensor * k, ggml_tensor * v, float scale) {
+    ggml_context * ctx = g.ctx();
+    if (g.cpu_attention) {
+        if (ggml_tensor * o = cpu_attention(ctx, q, k, v, scale)) return o;
+    }
+    if (g.fused_attention) {
         ggml_tensor * o = ggml_flash_attn_ext(ctx, q, k, v, nullptr, scale, 0.0f, 0.0f); // [hd, H, n, b]
         ggml_flash_attn_ext_set_prec(o, GGML_PREC_F32);
         return ggml_reshape_2d(ctx, o, o->ne[0] * o->ne[1], o->ne[2] * o->ne[3]);

@@ -1,6 +1,7 @@
 #include "runner.h"
 
 #include "backend.h"
+#include "cpu-attention.h"
 #include "vision-graph.h"
 
 #include <algorithm>
@@ -36,9 +37,12 @@ runner_impl::runner_impl(std::shared_ptr<const model> model_) : m(std::move(mode
     if (!sched_) throw error(error_code::backend, "could not create the backend scheduler");
     // f32 weights get an f32 cache so that results match the reference to float precision
     kv_type_ = m->info.file_type == "f32" ? GGML_TYPE_F32 : GGML_TYPE_F16;
-    // GITCAP_ATTENTION=matmul forces the unfused path (to compare the two)
-    const char * forced = std::getenv("GITCAP_ATTENTION");
-    fused_attention_ = !(forced && std::string(forced) == "matmul") &&
+    // GITCAP_ATTENTION=matmul forces the unfused path, =ggml ggml's fused one (to compare them)
+    const char * forced_env = std::getenv("GITCAP_ATTENTION");
+    const std::string forced = forced_env ? forced_env : "";
+    cpu_attention_ = forced.empty() && cpu_attention_available() &&
+                     ggml_backend_dev_type(ggml_backend_get_device(m->backends[0])) == GGML_BACKEND_DEVICE_TYPE_CPU;
+    fused_attention_ = forced != "matmul" &&
                        backend_has_fused_attention(m->backends[0], m->thp.n_embd / m->thp.n_head) &&
                        backend_has_fused_attention(m->backends[0], m->vhp.n_embd / m->vhp.n_head);
     // long graphs (the vision tower) can then stop between two operations when a call is aborted
@@ -117,6 +121,7 @@ encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<
     {
         graph_context g(64 + 48 * (size_t) vhp.n_layer, debug_names);
         g.fused_attention = fused_attention_;
+        g.cpu_attention = cpu_attention_;
         g.packed = m->packed.get();
         ggml_tensor * feats = build_vision_graph(g, *m, frames, pixels.is_video);
         compute(
@@ -136,6 +141,7 @@ encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<
     {
         graph_context g(32 + 48 * (size_t) m->thp.n_layer);
         g.fused_attention = fused_attention_;
+        g.cpu_attention = cpu_attention_;
         g.packed = m->packed.get();
         build_prefix_graph(g, *m, *out.kv);
         compute(

@@ -44,7 +44,7 @@ void build_prefix_graph(graph_context & g, const model & m, const image_kv & kv)
         if (il == hp.n_layer - 1) break; // the text only needs this layer's K/V
 
         ggml_tensor * q = split_heads(ctx, linear(g, x, L.q_w, L.q_b), H, n, 1);              // [hd, n, H]
-        ggml_tensor * attn = attention(ctx, q, k, v, scale, g.fused_attention);                 // [D, n]
+        ggml_tensor * attn = attention(g, q, k, v, scale);                 // [D, n]
         x = layer_tail(g, L, hp.eps, x, attn);
     }
 }

@@ -17,7 +17,7 @@ static ggml_tensor * vision_block(graph_context & g, const vision_layer & L, con
     ggml_tensor * q = split_heads(ctx, linear(g, h, L.q_w, L.q_b), H, n_tok, n_frames);      // [hd, n_tok, H, F]
     ggml_tensor * k = split_heads(ctx, linear(g, h, L.k_w, L.k_b), H, n_tok, n_frames);
     ggml_tensor * v = split_heads(ctx, linear(g, h, L.v_w, L.v_b), H, n_tok, n_frames);
-    ggml_tensor * attn = attention(ctx, q, k, v, scale, g.fused_attention);                                // [Dv, n_tok*F]
+    ggml_tensor * attn = attention(g, q, k, v, scale);                                // [Dv, n_tok*F]
     x = ggml_add(ctx, x, linear(g, attn, L.o_w, L.o_b));
 
     h = layer_norm(ctx, x, L.ln2_w, L.ln2_b, hp.eps);

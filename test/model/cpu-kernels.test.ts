@@ -1,7 +1,10 @@
-// The int8 kernels for q8_0 and q4_0 weights (native/src/int8-gemm.cpp, x86 AVX-512 VNNI): on
-// their own against exact integer arithmetic (test/tools/int8-gemm-check.cpp, built here with the
-// system compiler), and in the model against ggml's own path (GITCAP_GEMM=ggml, read when a model
-// is loaded).
+// gitcap's own x86 CPU kernels. The int8 matrix products for q8_0 and q4_0 weights
+// (native/src/int8-gemm.cpp, AVX-512 VNNI): on their own against exact integer arithmetic
+// (test/tools/int8-gemm-check.cpp, built here with the system compiler), and in the model against
+// ggml's own path (GITCAP_GEMM=ggml, read when a model is loaded). The attention kernel
+// (native/src/attention-kernel.cpp, AVX-512) against attention in double precision
+// (test/tools/attention-check.cpp); in the model it runs the f32 goldens (engine-goldens.test.ts,
+// with ggml's flash attention in engine-goldens-ggml-attention.test.ts).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,26 +19,42 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CXX = process.env.CXX ?? 'c++';
 const hasCompiler = spawnSync(CXX, ['--version']).status === 0;
 
-/** Whether /proc/cpuinfo lists what the kernel needs (Linux only; undefined elsewhere). */
-function cpuHasVnni(): boolean | undefined {
+/** The CPU flags /proc/cpuinfo lists (Linux only; undefined elsewhere). */
+function cpuFlags(): Set<string> | undefined {
   try {
-    const flags = new Set(readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)![1]!.trim().split(/\s+/));
-    return ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512_vnni', 'fma', 'f16c'].every((f) => flags.has(f));
+    return new Set(readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)![1]!.trim().split(/\s+/));
   } catch {
     return undefined;
   }
 }
 
-describe('int8 kernel', () => {
-  const work = mkdtempSync(join(tmpdir(), 'gitcap-int8-'));
-  after(() => rmSync(work, { recursive: true, force: true }));
+/** Whether the CPU has what the int8 kernel needs (undefined where unknown). */
+function cpuHasVnni(): boolean | undefined {
+  const flags = cpuFlags();
+  return flags && ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512_vnni', 'fma', 'f16c'].every((f) => flags.has(f));
+}
 
-  it('matches exact integer arithmetic on awkward shapes and every thread split', { skip: process.arch !== 'x64' || !hasCompiler }, () => {
-    const exe = join(work, 'int8-gemm-check');
-    execFileSync(CXX, ['-O2', '-std=c++17', `-I${ROOT}native/src`, join(ROOT, 'test/tools/int8-gemm-check.cpp'),
-      join(ROOT, 'native/src/int8-gemm.cpp'), '-o', exe]);
-    const out = execFileSync(exe, { encoding: 'utf8' });
+/** Builds test/tools/<check>.cpp with native/src/<source>.cpp and runs it; returns its output. */
+function runCheck(work: string, check: string, source: string): string {
+  const exe = join(work, check);
+  execFileSync(CXX, ['-O2', '-std=c++17', `-I${ROOT}native/src`, join(ROOT, `test/tools/${check}.cpp`), join(ROOT, `native/src/${source}.cpp`), '-o', exe]);
+  return execFileSync(exe, { encoding: 'utf8' });
+}
+
+describe('x86 CPU kernels', () => {
+  const work = mkdtempSync(join(tmpdir(), 'gitcap-kernels-'));
+  after(() => rmSync(work, { recursive: true, force: true }));
+  const noCheck = process.arch !== 'x64' || !hasCompiler;
+
+  it('int8: matches exact integer arithmetic on awkward shapes and every thread split', { skip: noCheck }, () => {
+    const out = runCheck(work, 'int8-gemm-check', 'int8-gemm');
     if (cpuHasVnni()) assert.match(out, /^ok: 48 cases/);
+    else assert.match(out, /^(ok|skip)/);
+  });
+
+  it('attention: matches double precision on odd lengths, head sizes, strides and thread splits', { skip: noCheck }, () => {
+    const out = runCheck(work, 'attention-check', 'attention-kernel');
+    if (cpuFlags()?.has('avx512f')) assert.match(out, /^ok: 27 cases/);
     else assert.match(out, /^(ok|skip)/);
   });
 

@@ -8,6 +8,8 @@
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define GITCAP_ATTENTION_KERNEL 1
 #include <immintrin.h>
+
+#include "simd-math.h"
 #endif
 
 namespace gitcap::attention_kernel {
@@ -25,23 +27,6 @@ namespace {
 
 constexpr int lanes = 16;   // queries per tile, one per vector lane
 constexpr int key_tile = 16; // keys per step of the online softmax
-
-// e^x for every lane, within 2 ulp: x = n ln2 + r, e^r by a degree-6 polynomial, 2^n by
-// scalef (which also takes care of underflow). Inputs below -100 give 0 or a denormal.
-GITCAP_TARGET inline __m512 exp_ps(__m512 x) {
-    x = _mm512_max_ps(x, _mm512_set1_ps(-100.0f));
-    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    return _mm512_scalef_ps(p, n);
-}
 
 // Scores of `nk` keys (nk = key_tile, or 1 for the last few) against the 16 queries of `qt`
 // ([hd][16], already scaled): s[j] lane i = q_i . k_j.
@@ -73,11 +58,11 @@ struct tile_state {
 GITCAP_TARGET void absorb(tile_state & st, const __m512 * s, int nk, const view & v, int64_t j0, int64_t h, int64_t b, int hd) {
     __m512 m_new = st.m;
     for (int j = 0; j < nk; j++) m_new = _mm512_max_ps(m_new, s[j]);
-    const __m512 alpha = exp_ps(_mm512_sub_ps(st.m, m_new));
+    const __m512 alpha = simd::exp_ps(_mm512_sub_ps(st.m, m_new));
     st.m = m_new;
     __m512 sum = _mm512_setzero_ps();
     for (int j = 0; j < nk; j++) {
-        const __m512 p = exp_ps(_mm512_sub_ps(s[j], m_new));
+        const __m512 p = simd::exp_ps(_mm512_sub_ps(s[j], m_new));
         _mm512_store_ps(st.pt + j * lanes, p);
         sum = _mm512_add_ps(sum, p);
     }

@@ -22,6 +22,12 @@ inline ggml_tensor * linear(graph_context & g, ggml_tensor * x, ggml_tensor * w,
     return b ? ggml_add(g.ctx(), x, b) : x;
 }
 
+// gelu_erf(x @ W^T + b): BERT's intermediate layer; fused into the product on the int8 kernel.
+inline ggml_tensor * linear_gelu_erf(graph_context & g, ggml_tensor * x, ggml_tensor * w, ggml_tensor * b) {
+    if (const packed_weight * pw = g.packed ? g.packed->find(w) : nullptr) return packed_linear(g.ctx(), x, *pw, b, true);
+    return ggml_gelu_erf(g.ctx(), linear(g, x, w, b));
+}
+
 // CLIP's MLP fc2(quick_gelu(fc1(x))), quick_gelu(x) = x * sigmoid(1.702 x) = silu(1.702 x) / 1.702,
 // in f32 (ggml's gelu_quick uses an f16 table). The 1/1.702 is applied after fc2, on the
 // 4x narrower output, where it costs a quarter of the memory traffic.

@@ -6,6 +6,8 @@
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define GITCAP_INT8_GEMM 1
 #include <immintrin.h>
+
+#include "simd-math.h"
 #endif
 
 namespace gitcap::int8_gemm {
@@ -121,7 +123,7 @@ GITCAP_TARGET static inline __m512i x4(const uint8_t * p) {
 }
 
 // MR activation rows x NR panels; every register holds 16 output rows of one activation row.
-template <weight_format F, int MR, int NR>
+template <weight_format F, epilogue A, int MR, int NR>
 GITCAP_TARGET static void tile(const uint8_t * const * w, int64_t nb, const uint8_t * const * x, int64_t k,
                                float * const * y, const float * bias, int64_t n_valid) {
     constexpr int64_t bytes = block_bytes(F);
@@ -198,12 +200,16 @@ GITCAP_TARGET static void tile(const uint8_t * const * w, int64_t nb, const uint
         const __mmask16 mask = __mmask16((1u << valid) - 1);
         const __m512 bv = bias ? _mm512_maskz_loadu_ps(mask, bias + c * panel_rows) : _mm512_setzero_ps();
         #pragma GCC unroll 8
-        for (int r = 0; r < MR; r++) _mm512_mask_storeu_ps(y[r] + c * panel_rows, mask, _mm512_add_ps(acc[r][c], bv));
+        for (int r = 0; r < MR; r++) {
+            __m512 out = _mm512_add_ps(acc[r][c], bv);
+            if constexpr (A == epilogue::gelu_erf) out = simd::gelu_erf_ps(out);
+            _mm512_mask_storeu_ps(y[r] + c * panel_rows, mask, out);
+        }
     }
 }
 
 // Panels p..p+NR-1 against every activation row, 4 rows at a time.
-template <weight_format F, int NR>
+template <weight_format F, epilogue A, int NR>
 GITCAP_TARGET static void panel_group(const uint8_t * w_packed, int64_t p, int64_t n, int64_t k, const uint8_t * xq,
                                       int64_t m, float * y, size_t y_row_stride, const float * bias) {
     constexpr int MR = 4;
@@ -221,16 +227,16 @@ GITCAP_TARGET static void panel_group(const uint8_t * w_packed, int64_t p, int64
     for (; r + MR <= m; r += MR) {
         const uint8_t * x[MR] = {row_x(r), row_x(r + 1), row_x(r + 2), row_x(r + 3)};
         float * yr[MR] = {row_y(r), row_y(r + 1), row_y(r + 2), row_y(r + 3)};
-        tile<F, MR, NR>(w, nb, x, k, yr, b, n_valid);
+        tile<F, A, MR, NR>(w, nb, x, k, yr, b, n_valid);
     }
     for (; r < m; r++) {
         const uint8_t * x[1] = {row_x(r)};
         float * yr[1] = {row_y(r)};
-        tile<F, 1, NR>(w, nb, x, k, yr, b, n_valid);
+        tile<F, A, 1, NR>(w, nb, x, k, yr, b, n_valid);
     }
 }
 
-template <weight_format F>
+template <weight_format F, epilogue A>
 GITCAP_TARGET static void gemm_panels(const uint8_t * w_packed, int64_t n, int64_t k, const uint8_t * xq, int64_t m,
                                       float * y, size_t y_row_stride, const float * bias, int ith, int nth) {
     constexpr int NR = 2;
@@ -240,27 +246,28 @@ GITCAP_TARGET static void gemm_panels(const uint8_t * w_packed, int64_t n, int64
     for (int64_t g = g0; g < g1; g++) {
         const int64_t p = g * NR;
         if (p + NR <= n_panels) {
-            panel_group<F, NR>(w_packed, p, n, k, xq, m, y, y_row_stride, bias);
+            panel_group<F, A, NR>(w_packed, p, n, k, xq, m, y, y_row_stride, bias);
         } else {
-            panel_group<F, 1>(w_packed, p, n, k, xq, m, y, y_row_stride, bias);
+            panel_group<F, A, 1>(w_packed, p, n, k, xq, m, y, y_row_stride, bias);
         }
     }
 }
 
-void gemm(weight_format f, const uint8_t * w_packed, int64_t n, int64_t k, const uint8_t * xq, int64_t m, float * y,
+void gemm(weight_format f, epilogue act, const uint8_t * w_packed, int64_t n, int64_t k, const uint8_t * xq, int64_t m, float * y,
           size_t y_row_stride, const float * bias, int ith, int nth) {
-    if (f == weight_format::q8) {
-        gemm_panels<weight_format::q8>(w_packed, n, k, xq, m, y, y_row_stride, bias, ith, nth);
-    } else {
-        gemm_panels<weight_format::q4>(w_packed, n, k, xq, m, y, y_row_stride, bias, ith, nth);
-    }
+    using W = weight_format;
+    using E = epilogue;
+    auto * run = f == W::q8 ? (act == E::none ? gemm_panels<W::q8, E::none> : gemm_panels<W::q8, E::gelu_erf>)
+                            : (act == E::none ? gemm_panels<W::q4, E::none> : gemm_panels<W::q4, E::gelu_erf>);
+    run(w_packed, n, k, xq, m, y, y_row_stride, bias, ith, nth);
 }
 
 #else
 
 bool available() { return false; }
 void quantize_rows(const float *, size_t, int64_t, uint8_t *, int64_t, int64_t) {}
-void gemm(weight_format, const uint8_t *, int64_t, int64_t, const uint8_t *, int64_t, float *, size_t, const float *, int, int) {}
+void gemm(weight_format, epilogue, const uint8_t *, int64_t, int64_t, const uint8_t *, int64_t, float *, size_t, const float *, int,
+          int) {}
 
 #endif
 

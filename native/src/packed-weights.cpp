@@ -75,18 +75,19 @@ void quantize_op(ggml_tensor * dst, int ith, int nth, void *) {
                              rows * ith / nth, rows * (ith + 1) / nth);
 }
 
+template <int8_gemm::epilogue A>
 void gemm_op(ggml_tensor * dst, int ith, int nth, void * userdata) {
     const auto * w = static_cast<const packed_weight *>(userdata);
     const ggml_tensor * xq = dst->src[1];
     const ggml_tensor * b = dst->src[2];
-    int8_gemm::gemm(w->format, static_cast<const uint8_t *>(dst->src[0]->data), w->n, w->k, static_cast<const uint8_t *>(xq->data),
-                    dst->ne[1], static_cast<float *>(dst->data), dst->nb[1], b ? static_cast<const float *>(b->data) : nullptr,
-                    ith, nth);
+    int8_gemm::gemm(w->format, A, static_cast<const uint8_t *>(dst->src[0]->data), w->n, w->k, static_cast<const uint8_t *>(xq->data),
+                    dst->ne[1], static_cast<float *>(dst->data), dst->nb[1], b ? static_cast<const float *>(b->data) : nullptr, ith,
+                    nth);
 }
 
 } // namespace
 
-ggml_tensor * packed_linear(ggml_context * ctx, ggml_tensor * x, const packed_weight & w, ggml_tensor * b) {
+ggml_tensor * packed_linear(ggml_context * ctx, ggml_tensor * x, const packed_weight & w, ggml_tensor * b, bool gelu_erf) {
     const int64_t ne1 = x->ne[1], ne2 = x->ne[2], ne3 = x->ne[3];
     if (x->nb[0] != sizeof(float) || x->type != GGML_TYPE_F32) x = ggml_cont(ctx, x);
     if (ne2 * ne3 > 1) x = ggml_reshape_2d(ctx, ggml_is_contiguous(x) ? x : ggml_cont(ctx, x), x->ne[0], ggml_nrows(x));
@@ -95,8 +96,9 @@ ggml_tensor * packed_linear(ggml_context * ctx, ggml_tensor * x, const packed_we
                                       quantize_op, GGML_N_TASKS_MAX, nullptr);
     ggml_tensor * args[3] = {w.data, xq, b};
     // userdata points into the model, which outlives every graph built from it
-    ggml_tensor * y = ggml_custom_4d(ctx, GGML_TYPE_F32, w.n, rows, 1, 1, args, b ? 3 : 2, gemm_op, GGML_N_TASKS_MAX,
-                                     const_cast<packed_weight *>(&w));
+    ggml_tensor * y = ggml_custom_4d(ctx, GGML_TYPE_F32, w.n, rows, 1, 1, args, b ? 3 : 2,
+                                     gelu_erf ? gemm_op<int8_gemm::epilogue::gelu_erf> : gemm_op<int8_gemm::epilogue::none>,
+                                     GGML_N_TASKS_MAX, const_cast<packed_weight *>(&w));
     return ne2 * ne3 > 1 ? ggml_reshape_4d(ctx, y, w.n, ne1, ne2, ne3) : y;
 }
 

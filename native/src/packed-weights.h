@@ -48,8 +48,9 @@ private:
     std::unordered_map<const ggml_tensor *, packed_weight> table_;
 };
 
-// x @ W^T (+ b) with a packed W: x [k, rows] f32 -> [n, rows] f32. Two CPU graph nodes: the
-// activations quantized to int8 blocks, then the matrix multiply (bias added there).
-ggml_tensor * packed_linear(ggml_context * ctx, ggml_tensor * x, const packed_weight & w, ggml_tensor * b);
+// x @ W^T (+ b) with a packed W: x [k, rows] f32 -> [n, rows] f32, then BERT's erf GELU if
+// asked. Two CPU graph nodes: the activations quantized to int8 blocks, then the matrix
+// multiply (bias and GELU applied as each result is stored).
+ggml_tensor * packed_linear(ggml_context * ctx, ggml_tensor * x, const packed_weight & w, ggml_tensor * b, bool gelu_erf = false);
 
 } // namespace gitcap

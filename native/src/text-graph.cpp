@@ -21,7 +21,7 @@ static ggml_tensor * v_view(ggml_context * ctx, ggml_tensor * v, int64_t first, 
 static ggml_tensor * layer_tail(graph_context & g, const text_layer & L, float eps, ggml_tensor * x, ggml_tensor * attn) {
     ggml_context * ctx = g.ctx();
     ggml_tensor * h = layer_norm(ctx, ggml_add(ctx, linear(g, attn, L.o_w, L.o_b), x), L.o_norm_w, L.o_norm_b, eps);
-    ggml_tensor * f = linear(g, ggml_gelu_erf(ctx, linear(g, h, L.up_w, L.up_b)), L.down_w, L.down_b);
+    ggml_tensor * f = linear(g, linear_gelu_erf(g, h, L.up_w, L.up_b), L.down_w, L.down_b);
     return layer_norm(ctx, ggml_add(ctx, f, h), L.out_norm_w, L.out_norm_b, eps);
 }
 

@@ -48,7 +48,7 @@ describe('x86 CPU kernels', () => {
 
   it('int8: matches exact integer arithmetic on awkward shapes and every thread split', { skip: noCheck }, () => {
     const out = runCheck(work, 'int8-gemm-check', 'int8-gemm');
-    if (cpuHasVnni()) assert.match(out, /^ok: 48 cases/);
+    if (cpuHasVnni()) assert.match(out, /^ok: 72 cases/);
     else assert.match(out, /^(ok|skip)/);
   });
 

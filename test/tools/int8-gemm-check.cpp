@@ -1,6 +1,6 @@
 // Checks native/src/int8-gemm.cpp on its own: the quantizer against ggml's x86 q8_0 rule, the
-// q8_0 and q4_0 matrix multiplies against exact integer dot products, over awkward shapes and
-// thread splits.
+// q8_0 and q4_0 matrix multiplies (plain and with the GELU epilogue) against exact integer dot
+// products, over awkward shapes and thread splits.
 // Built and run by test/model/int8-gemm.test.ts; prints "skip" where the CPU lacks AVX-512 VNNI.
 #include "int8-gemm.h"
 
@@ -37,7 +37,7 @@ static int failures = 0;
         }                                \
     } while (0)
 
-static void check_shape(std::mt19937 & rng, weight_format format, int64_t m, int64_t k, int64_t n, bool with_bias) {
+static void check_shape(std::mt19937 & rng, weight_format format, epilogue act, int64_t m, int64_t k, int64_t n, bool with_bias) {
     const int64_t nb = k / 32;
     const bool q8 = format == weight_format::q8;
     std::uniform_int_distribution<int> byte(-128, 127);
@@ -96,7 +96,7 @@ static void check_shape(std::mt19937 & rng, weight_format format, int64_t m, int
     for (int nth : {1, 2, 3, 7}) {
         std::vector<float> y((size_t) (m * stride), NAN);
         for (int ith = 0; ith < nth; ith++) {
-            gemm(format, packed.data(), n, k, xq.data(), m, y.data(), stride * sizeof(float), with_bias ? bias.data() : nullptr, ith, nth);
+            gemm(format, act, packed.data(), n, k, xq.data(), m, y.data(), stride * sizeof(float), with_bias ? bias.data() : nullptr, ith, nth);
         }
         if (first.empty()) {
             first = y;
@@ -113,7 +113,13 @@ static void check_shape(std::mt19937 & rng, weight_format format, int64_t m, int
                         magnitude += std::fabs(term);
                     }
                     const double got = y[r * stride + j];
-                    CHECK(std::fabs(got - exact) <= 1e-6 * magnitude + 1e-30, "gemm %s m=%ld k=%ld n=%ld [%ld][%ld]: %g != %g",
+                    double tolerance = 1e-6 * magnitude + 1e-30;
+                    if (act == epilogue::gelu_erf) {
+                        // erf within 1.5e-7 (Abramowitz & Stegun 7.1.26); GELU's slope is below 1.13
+                        exact = 0.5 * exact * (1.0 + std::erf(exact / std::sqrt(2.0)));
+                        tolerance = 1.13 * tolerance + 1e-7 * std::fabs(exact) + 1e-7;
+                    }
+                    CHECK(std::fabs(got - exact) <= tolerance, "gemm %s m=%ld k=%ld n=%ld [%ld][%ld]: %g != %g",
                           q8 ? "q8" : "q4", (long) m, (long) k, (long) n, (long) r, (long) j, got, exact);
                 }
                 for (int64_t j = n; j < stride; j++) CHECK(std::isnan(y[r * stride + j]), "gemm wrote past row %ld", (long) r);
@@ -139,9 +145,13 @@ int main() {
     for (weight_format format : {weight_format::q8, weight_format::q4}) {
         for (const auto & s : shapes) {
             for (bool bias : {false, true}) {
-                check_shape(rng, format, s[0], s[1], s[2], bias);
+                check_shape(rng, format, epilogue::none, s[0], s[1], s[2], bias);
                 cases++;
             }
+        }
+        for (const auto & s : shapes) {
+            check_shape(rng, format, epilogue::gelu_erf, s[0], s[1], s[2], true);
+            cases++;
         }
     }
     if (failures) return 1;

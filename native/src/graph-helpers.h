@@ -24,16 +24,23 @@ inline ggml_tensor * linear(graph_context & g, ggml_tensor * x, ggml_tensor * w,
 
 // gelu_erf(x @ W^T + b): BERT's intermediate layer; fused into the product on the int8 kernel.
 inline ggml_tensor * linear_gelu_erf(graph_context & g, ggml_tensor * x, ggml_tensor * w, ggml_tensor * b) {
-    if (const packed_weight * pw = g.packed ? g.packed->find(w) : nullptr) return packed_linear(g.ctx(), x, *pw, b, true);
+    if (const packed_weight * pw = g.packed ? g.packed->find(w) : nullptr) {
+        return packed_linear(g.ctx(), x, *pw, b, int8_gemm::epilogue::gelu_erf);
+    }
     return ggml_gelu_erf(g.ctx(), linear(g, x, w, b));
 }
 
-// CLIP's MLP fc2(quick_gelu(fc1(x))), quick_gelu(x) = x * sigmoid(1.702 x) = silu(1.702 x) / 1.702,
-// in f32 (ggml's gelu_quick uses an f16 table). The 1/1.702 is applied after fc2, on the
-// 4x narrower output, where it costs a quarter of the memory traffic.
+// CLIP's MLP fc2(quick_gelu(fc1(x))), quick_gelu(x) = x * sigmoid(1.702 x). On the int8 kernel
+// fc1 applies it as it stores its results. Elsewhere, as silu(1.702 x) / 1.702 in f32 (ggml's
+// gelu_quick uses an f16 table), with the 1/1.702 applied after fc2, on the 4x narrower output,
+// where it costs a quarter of the memory traffic.
 inline ggml_tensor * quick_gelu_mlp(graph_context & g, ggml_tensor * x, ggml_tensor * up_w, ggml_tensor * up_b,
                                     ggml_tensor * down_w, ggml_tensor * down_b) {
     ggml_context * ctx = g.ctx();
+    const packed_weight * up = g.packed ? g.packed->find(up_w) : nullptr;
+    if (up && g.packed->find(down_w)) {
+        return linear(g, packed_linear(ctx, x, *up, up_b, int8_gemm::epilogue::quick_gelu), down_w, down_b);
+    }
     ggml_tensor * h = ggml_silu(ctx, ggml_scale(ctx, linear(g, x, up_w, up_b), 1.702f));
     return ggml_add(ctx, ggml_scale(ctx, linear(g, h, down_w, nullptr), 1.0f / 1.702f), down_b);
 }

@@ -203,6 +203,7 @@ GITCAP_TARGET static void tile(const uint8_t * const * w, int64_t nb, const uint
         for (int r = 0; r < MR; r++) {
             __m512 out = _mm512_add_ps(acc[r][c], bv);
             if constexpr (A == epilogue::gelu_erf) out = simd::gelu_erf_ps(out);
+            if constexpr (A == epilogue::quick_gelu) out = simd::quick_gelu_ps(out);
             _mm512_mask_storeu_ps(y[r] + c * panel_rows, mask, out);
         }
     }
@@ -257,8 +258,12 @@ void gemm(weight_format f, epilogue act, const uint8_t * w_packed, int64_t n, in
           size_t y_row_stride, const float * bias, int ith, int nth) {
     using W = weight_format;
     using E = epilogue;
-    auto * run = f == W::q8 ? (act == E::none ? gemm_panels<W::q8, E::none> : gemm_panels<W::q8, E::gelu_erf>)
-                            : (act == E::none ? gemm_panels<W::q4, E::none> : gemm_panels<W::q4, E::gelu_erf>);
+    decltype(&gemm_panels<W::q8, E::none>) run = nullptr;
+    switch (act) {
+        case E::none: run = f == W::q8 ? gemm_panels<W::q8, E::none> : gemm_panels<W::q4, E::none>; break;
+        case E::gelu_erf: run = f == W::q8 ? gemm_panels<W::q8, E::gelu_erf> : gemm_panels<W::q4, E::gelu_erf>; break;
+        case E::quick_gelu: run = f == W::q8 ? gemm_panels<W::q8, E::quick_gelu> : gemm_panels<W::q4, E::quick_gelu>; break;
+    }
     run(w_packed, n, k, xq, m, y, y_row_stride, bias, ith, nth);
 }
 

@@ -36,8 +36,9 @@ void pack(weight_format f, const void * src, int64_t n, int64_t k, uint8_t * dst
 size_t quantized_row_size(int64_t k);
 void quantize_rows(const float * x, size_t x_row_stride, int64_t k, uint8_t * dst, int64_t row_begin, int64_t row_end);
 
-// What is applied to each result before it is stored: nothing, or BERT's erf GELU.
-enum class epilogue { none, gelu_erf };
+// What is applied to each result before it is stored: nothing, BERT's erf GELU, or CLIP's
+// quick GELU.
+enum class epilogue { none, gelu_erf, quick_gelu };
 
 // y[r][j] = act(sum_k w[j][k] * x[r][k] (+ bias[j])) for the m quantized rows `xq`; y rows are
 // `y_row_stride` bytes apart. Thread `ith` of `nth` computes its share of the panels.

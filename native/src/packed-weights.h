@@ -48,9 +48,10 @@ private:
     std::unordered_map<const ggml_tensor *, packed_weight> table_;
 };
 
-// x @ W^T (+ b) with a packed W: x [k, rows] f32 -> [n, rows] f32, then BERT's erf GELU if
-// asked. Two CPU graph nodes: the activations quantized to int8 blocks, then the matrix
-// multiply (bias and GELU applied as each result is stored).
-ggml_tensor * packed_linear(ggml_context * ctx, ggml_tensor * x, const packed_weight & w, ggml_tensor * b, bool gelu_erf = false);
+// act(x @ W^T (+ b)) with a packed W: x [k, rows] f32 -> [n, rows] f32. Two CPU graph nodes: the
+// activations quantized to int8 blocks, then the matrix multiply (bias and activation applied
+// as each result is stored).
+ggml_tensor * packed_linear(ggml_context * ctx, ggml_tensor * x, const packed_weight & w, ggml_tensor * b,
+                            int8_gemm::epilogue act = int8_gemm::epilogue::none);
 
 } // namespace gitcap

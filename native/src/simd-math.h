@@ -1,4 +1,4 @@
-// exp and the erf GELU over 16 floats for the AVX-512 kernels (include after <immintrin.h>, in
+// exp and the two GELUs over 16 floats for the AVX-512 kernels (include after <immintrin.h>, in
 // code built for x86 with GCC or Clang).
 #pragma once
 
@@ -41,6 +41,12 @@ GITCAP_SIMD_MATH_TARGET static inline __m512 gelu_erf_ps(__m512 x) {
     const __m512 erf = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(erf_abs),
                                                             _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(int32_t(0x80000000u)))));
     return _mm512_mul_ps(_mm512_mul_ps(x, _mm512_set1_ps(0.5f)), _mm512_add_ps(_mm512_set1_ps(1.0f), erf));
+}
+
+// CLIP's quick GELU, x sigmoid(1.702 x) = x / (1 + e^(-1.702 x)).
+GITCAP_SIMD_MATH_TARGET static inline __m512 quick_gelu_ps(__m512 x) {
+    const __m512 e = exp_ps(_mm512_mul_ps(x, _mm512_set1_ps(-1.702f)));
+    return _mm512_div_ps(x, _mm512_add_ps(_mm512_set1_ps(1.0f), e));
 }
 
 } // namespace gitcap::simd

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { GitModel } from '../../lib/index.js';
-import { fixtureGguf, goldens, pixelValues } from './goldens.js';
+import { fixtureGguf, goldens, goldenTensor, pixelValues } from './goldens.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CXX = process.env.CXX ?? 'c++';
@@ -48,7 +48,7 @@ describe('x86 CPU kernels', () => {
 
   it('int8: matches exact integer arithmetic on awkward shapes and every thread split', { skip: noCheck }, () => {
     const out = runCheck(work, 'int8-gemm-check', 'int8-gemm');
-    if (cpuHasVnni()) assert.match(out, /^ok: 72 cases/);
+    if (cpuHasVnni()) assert.match(out, /^ok: 96 cases/);
     else assert.match(out, /^(ok|skip)/);
   });
 
@@ -85,26 +85,30 @@ describe('x86 CPU kernels', () => {
     await f32.dispose();
   });
 
-  it('gives the same logits with 1 and 2 threads, and ggml\'s q8_0 results up to rounding', async () => {
-    const one = await firstLogits(1, 'int8');
-    const two = await firstLogits(2, 'int8');
-    assert.deepEqual(two.logits, one.logits);
-    const ggml = await firstLogits(1, 'ggml');
-    let maxDiff = 0;
-    for (let i = 0; i < ggml.logits.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ggml.logits[i]! - one.logits[i]!));
-    // the two differ only in the order of f32 sums (an activation on a rounding edge of the
-    // int8 quantizer may then land one step apart); at most 0.056 over the 13 golden cases
-    assert.ok(maxDiff < 0.1, `max |logit difference| ${maxDiff}`);
-    assert.deepEqual(one.ids, ggml.ids);
-    assert.deepEqual(one.ids, goldens.cases.vatex_clip_full!.new_token_ids);
-  });
+  /** Largest |logit - golden logit| over the first step of vatex_clip_full. */
+  function errorVsGolden(logits: ArrayLike<number>): number {
+    const golden = goldenTensor('vatex_clip_full.logits_step0');
+    let max = 0;
+    for (let i = 0; i < golden.length; i++) max = Math.max(max, Math.abs(logits[i]! - golden[i]!));
+    return max;
+  }
 
-  it('gives q4_0 the same logits with 1 and 2 threads, and ggml\'s q4_0 results up to rounding', async () => {
-    const one = await firstLogits(1, 'int8', 'q4_0');
-    assert.deepEqual((await firstLogits(2, 'int8', 'q4_0')).logits, one.logits);
-    const ggml = await firstLogits(1, 'ggml', 'q4_0');
-    let maxDiff = 0;
-    for (let i = 0; i < ggml.logits.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ggml.logits[i]! - one.logits[i]!));
-    assert.ok(maxDiff < 0.1, `max |logit difference| ${maxDiff}`);
-  });
+  // The int8 path and ggml's quantize the activations by the same rule but sum in another
+  // order (and apply the GELUs in one pass with the product): an activation on a rounding edge
+  // of the quantizer may land one step apart, so the two are compared by their distance to the
+  // f32 goldens, not to each other.
+  for (const [type, slack] of [['q8_0', 0.05], ['q4_0', 0.5]] as const) {
+    it(`${type}: the same logits with 1 and 2 threads, and as close to the f32 goldens as ggml's path`, async () => {
+      const one = await firstLogits(1, 'int8', type);
+      assert.deepEqual((await firstLogits(2, 'int8', type)).logits, one.logits);
+      const ggml = await firstLogits(1, 'ggml', type);
+      const ours = errorVsGolden(one.logits);
+      const theirs = errorVsGolden(ggml.logits);
+      assert.ok(ours <= 1.5 * theirs + slack, `int8 path ${ours}, ggml's ${theirs}`);
+      if (type === 'q8_0') {
+        assert.deepEqual(one.ids, ggml.ids);
+        assert.deepEqual(one.ids, goldens.cases.vatex_clip_full!.new_token_ids);
+      }
+    });
+  }
 });

@@ -1,5 +1,5 @@
 // Checks native/src/int8-gemm.cpp on its own: the quantizer against ggml's x86 q8_0 rule, the
-// q8_0 and q4_0 matrix multiplies (plain and with the GELU epilogue) against exact integer dot
+// q8_0 and q4_0 matrix multiplies (plain and with each activation epilogue) against exact integer dot
 // products, over awkward shapes and thread splits.
 // Built and run by test/model/int8-gemm.test.ts; prints "skip" where the CPU lacks AVX-512 VNNI.
 #include "int8-gemm.h"
@@ -118,6 +118,10 @@ static void check_shape(std::mt19937 & rng, weight_format format, epilogue act, 
                         // erf within 1.5e-7 (Abramowitz & Stegun 7.1.26); GELU's slope is below 1.13
                         exact = 0.5 * exact * (1.0 + std::erf(exact / std::sqrt(2.0)));
                         tolerance = 1.13 * tolerance + 1e-7 * std::fabs(exact) + 1e-7;
+                    } else if (act == epilogue::quick_gelu) {
+                        // the quick GELU's slope is below 1.1
+                        exact = exact / (1.0 + std::exp(-1.702 * exact));
+                        tolerance = 1.1 * tolerance + 1e-6 * std::fabs(exact) + 1e-7;
                     }
                     CHECK(std::fabs(got - exact) <= tolerance, "gemm %s m=%ld k=%ld n=%ld [%ld][%ld]: %g != %g",
                           q8 ? "q8" : "q4", (long) m, (long) k, (long) n, (long) r, (long) j, got, exact);
@@ -150,8 +154,10 @@ int main() {
             }
         }
         for (const auto & s : shapes) {
-            check_shape(rng, format, epilogue::gelu_erf, s[0], s[1], s[2], true);
-            cases++;
+            for (epilogue act : {epilogue::gelu_erf, epilogue::quick_gelu}) {
+                check_shape(rng, format, act, s[0], s[1], s[2], true);
+                cases++;
+            }
         }
     }
     if (failures) return 1;

@@ -38,48 +38,48 @@ GITCAP_TARGET inline void scores(const float * qt, const view & k, int64_t j0, i
         s[j] = _mm512_setzero_ps();
     }
     for (int d = 0; d < hd; d++) {
-        const __m512 qv = _mm512_load_ps(qt + d * lanes);
+        const __m512 qv = _mm512_loadu_ps(qt + d * lanes);
         #pragma GCC unroll 16
         for (int j = 0; j < NK; j++) s[j] = _mm512_fmadd_ps(qv, _mm512_set1_ps(kr[j][d]), s[j]);
     }
 }
 
-// The state of one tile of 16 queries: running max and sum per query, and the output
-// accumulator, transposed ([d][query]) like the queries.
+// The memory of one tile of 16 queries: the queries and the output accumulator, both
+// transposed ([d][query]), and the current keys' weights.
 struct tile_state {
+    // (unaligned loads and stores throughout: some compilers do not align stack objects to 64)
     alignas(64) float qt[max_head_dim * lanes]; // queries, scaled: [d][query]
     alignas(64) float ot[max_head_dim * lanes]; // sum of weights times values: [d][query]
     alignas(64) float pt[key_tile * lanes];     // weights of the current keys: [key][query]
-    __m512 m, l;
 };
 
 // Takes in `nk` keys' scores: new running max, what was summed so far rescaled to it, then
 // ot[d] += p_j v_j[d] for each key j, 16 dimensions at a time.
-GITCAP_TARGET void absorb(tile_state & st, const __m512 * s, int nk, const view & v, int64_t j0, int64_t h, int64_t b, int hd) {
-    __m512 m_new = st.m;
+GITCAP_TARGET void absorb(tile_state & st, __m512 & m, __m512 & l, const __m512 * s, int nk, const view & v, int64_t j0, int64_t h, int64_t b, int hd) {
+    __m512 m_new = m;
     for (int j = 0; j < nk; j++) m_new = _mm512_max_ps(m_new, s[j]);
-    const __m512 alpha = simd::exp_ps(_mm512_sub_ps(st.m, m_new));
-    st.m = m_new;
+    const __m512 alpha = simd::exp_ps(_mm512_sub_ps(m, m_new));
+    m = m_new;
     __m512 sum = _mm512_setzero_ps();
     for (int j = 0; j < nk; j++) {
         const __m512 p = simd::exp_ps(_mm512_sub_ps(s[j], m_new));
-        _mm512_store_ps(st.pt + j * lanes, p);
+        _mm512_storeu_ps(st.pt + j * lanes, p);
         sum = _mm512_add_ps(sum, p);
     }
-    st.l = _mm512_fmadd_ps(st.l, alpha, sum);
+    l = _mm512_fmadd_ps(l, alpha, sum);
     const float * vr[key_tile];
     for (int j = 0; j < nk; j++) vr[j] = v.row(j0 + j, h, b);
     for (int d0 = 0; d0 < hd; d0 += 16) {
         __m512 acc[16];
         #pragma GCC unroll 16
-        for (int d = 0; d < 16; d++) acc[d] = _mm512_mul_ps(_mm512_load_ps(st.ot + (d0 + d) * lanes), alpha);
+        for (int d = 0; d < 16; d++) acc[d] = _mm512_mul_ps(_mm512_loadu_ps(st.ot + (d0 + d) * lanes), alpha);
         for (int j = 0; j < nk; j++) {
-            const __m512 p = _mm512_load_ps(st.pt + j * lanes);
+            const __m512 p = _mm512_loadu_ps(st.pt + j * lanes);
             #pragma GCC unroll 16
             for (int d = 0; d < 16; d++) acc[d] = _mm512_fmadd_ps(p, _mm512_set1_ps(vr[j][d0 + d]), acc[d]);
         }
         #pragma GCC unroll 16
-        for (int d = 0; d < 16; d++) _mm512_store_ps(st.ot + (d0 + d) * lanes, acc[d]);
+        for (int d = 0; d < 16; d++) _mm512_storeu_ps(st.ot + (d0 + d) * lanes, acc[d]);
     }
 }
 
@@ -91,22 +91,21 @@ GITCAP_TARGET void query_tile(tile_state & st, const view & q, const view & k, c
         for (int d = 0; d < hd; d++) st.qt[d * lanes + i] = qr ? qr[d] * scale : 0.0f;
     }
     std::memset(st.ot, 0, sizeof(float) * hd * lanes);
-    st.m = _mm512_set1_ps(-INFINITY);
-    st.l = _mm512_setzero_ps();
+    __m512 m = _mm512_set1_ps(-INFINITY), l = _mm512_setzero_ps(); // running max and sum per query
 
     __m512 s[key_tile];
     int64_t j0 = 0;
     for (; j0 + key_tile <= n; j0 += key_tile) {
         scores<key_tile>(st.qt, k, j0, h, b, hd, s);
-        absorb(st, s, key_tile, v, j0, h, b, hd);
+        absorb(st, m, l, s, key_tile, v, j0, h, b, hd);
     }
     for (; j0 < n; j0++) {
         scores<1>(st.qt, k, j0, h, b, hd, s);
-        absorb(st, s, 1, v, j0, h, b, hd);
+        absorb(st, m, l, s, 1, v, j0, h, b, hd);
     }
 
     alignas(64) float inv_l[lanes];
-    _mm512_store_ps(inv_l, _mm512_div_ps(_mm512_set1_ps(1.0f), st.l));
+    _mm512_storeu_ps(inv_l, _mm512_div_ps(_mm512_set1_ps(1.0f), l));
     for (int64_t i = 0; i < n_q; i++) {
         float * o = reinterpret_cast<float *>(reinterpret_cast<uint8_t *>(out) + (b * n + q0 + i) * out_nb1) + h * hd;
         for (int d = 0; d < hd; d++) o[d] = st.ot[d * lanes + i] * inv_l[i];

@@ -7,7 +7,7 @@ import { GitcapError } from '../lib/errors.js';
 import { isBusy } from './contention.js';
 import type { MachineDescription } from './machine.js';
 import type { PeerResult } from './peer.js';
-import { formatRatios, formatResults } from './report.js';
+import { formatKernels, formatRatios, formatResults } from './report.js';
 import type { ConfigResult } from './results.js';
 
 interface SavedReport {
@@ -27,6 +27,8 @@ export function reportMarkdown(r: SavedReport): string {
     `    npm run bench -- ${r.argv.map((a) => (/[\s"]/.test(a) ? `"${a}"` : a)).join(' ')}`,
     '',
     formatResults(r.configs, true),
+    '',
+    `${formatKernels(r.configs)}.`,
   ];
   if (r.peer) {
     const p = r.peer;

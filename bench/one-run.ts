@@ -56,6 +56,7 @@ async function main(): Promise<void> {
       model: values.model,
       quantization: model.info.quantization,
       backend: model.info.backend,
+      matmulKernel: model.info.matmulKernel,
       threads: model.info.threads,
       fileBytes: model.info.memory.fileBytes,
       loadMs,

@@ -24,6 +24,13 @@ export function formatResults(configs: ConfigResult[], markdown = false): string
   return (markdown ? formatMarkdownTable : formatTable)(HEADER, configs.map(cells));
 }
 
+/** Which matmul kernel each weight type ran on, e.g. "matmul kernels: f32 ggml, q8_0 int8-avx512vnni". */
+export function formatKernels(configs: ConfigResult[]): string {
+  const byType = new Map<string, string>();
+  for (const c of configs) byType.set(c.type, c.matmulKernel ?? 'unknown');
+  return `matmul kernels: ${[...byType].map(([type, kernel]) => `${type} ${kernel}`).join(', ')}`;
+}
+
 export function formatResultRow(c: ConfigResult): string {
   return formatTable(HEADER, [cells(c)]).split('\n')[2]!;
 }

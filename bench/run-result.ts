@@ -26,6 +26,8 @@ export interface OneRunResult {
   /** The file's weight type as the model reports it (general.file_type). */
   quantization: string;
   backend: string;
+  /** ModelInfo.matmulKernel: 'int8-avx512vnni' or 'ggml'. */
+  matmulKernel: string;
   threads: number;
   fileBytes: number;
   /** GitModel.load wall time. */

@@ -15,7 +15,7 @@ import { compileBench, measureInChild } from './measure.js';
 import { ensureGguf, warmPageCache } from './models.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import { runPeer, type PeerResult } from './peer.js';
-import { formatPeer, formatRatios, formatResultRow, formatResults, formatTargets, RESULTS_NOTE } from './report.js';
+import { formatKernels, formatPeer, formatRatios, formatResultRow, formatResults, formatTargets, RESULTS_NOTE } from './report.js';
 import { peerRatios, summarize, type ConfigResult } from './results.js';
 import { checkTargets } from './targets.js';
 
@@ -61,6 +61,7 @@ async function main(argv: string[]): Promise<void> {
   }
   console.log(RESULTS_NOTE);
   if (configs.length > 0) console.log(`caption (${configs[0]!.type}): "${configs[0]!.text}"`);
+  if (configs.length > 0) console.log(formatKernels(configs));
 
   if (o.convert) {
     console.log('\nconversion (bench/convert.ts):');

@@ -5,6 +5,7 @@ import { othersCpus, parseProcStatBusy, parseShellTimes } from '../../bench/cont
 import { parseCpuinfo } from '../../bench/machine.js';
 import { parseBenchOptions } from '../../bench/options.js';
 import { parsePeerOutput, type PeerResult } from '../../bench/peer.js';
+import { formatKernels } from '../../bench/report.js';
 import { peerRatios, summarize, type ConfigResult } from '../../bench/results.js';
 import type { OneRunResult, StageTimes } from '../../bench/run-result.js';
 import { median } from '../../bench/stats.js';
@@ -30,7 +31,7 @@ function stage(totalMs: number, extra: Partial<StageTimes> = {}): StageTimes {
 
 function config(type: ConfigResult['type'], threads: number, totals: number[], peakRssBytes: number): ConfigResult {
   const run: OneRunResult = {
-    model: `/tmp/m-${type}.gguf`, quantization: type, backend: 'CPU', threads, fileBytes: 1, loadMs: 120,
+    model: `/tmp/m-${type}.gguf`, quantization: type, backend: 'CPU', matmulKernel: type === 'q8_0' ? 'int8-avx512vnni' : 'ggml', threads, fileBytes: 1, loadMs: 120,
     baselineRssBytes: 80e6, peakRssBytes, warmupMs: 3000, othersCpus: 0, runs: totals.map((t) => stage(t)), newTokens: 20, tokenIds: [2054, 102], text: 'a',
   };
   return summarize(type, run);
@@ -122,6 +123,11 @@ describe('bench results', () => {
     });
     assert.equal(peerRatios(c, { ...peer, ids: [101, 2054, 2054] }).sameTokens, false);
     assert.equal(peerRatios(c, { ...peer, ids: null }).sameTokens, null);
+  });
+
+  it('names the matmul kernel of each weight type once', () => {
+    const configs = [config('f32', 1, [5000], 1), config('f32', 2, [3000], 1), config('q8_0', 2, [1000], 1)];
+    assert.equal(formatKernels(configs), 'matmul kernels: f32 ggml, q8_0 int8-avx512vnni');
   });
 
   it('checks the targets at the largest thread count only', () => {

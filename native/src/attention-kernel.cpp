@@ -46,16 +46,17 @@ GITCAP_TARGET inline void scores(const float * qt, const view & k, int64_t j0, i
 
 // The memory of one tile of 16 queries: the queries and the output accumulator, both
 // transposed ([d][query]), and the current keys' weights.
+// Unaligned loads and stores throughout: not every compiler aligns stack objects to 64 bytes.
 struct tile_state {
-    // (unaligned loads and stores throughout: some compilers do not align stack objects to 64)
-    alignas(64) float qt[max_head_dim * lanes]; // queries, scaled: [d][query]
-    alignas(64) float ot[max_head_dim * lanes]; // sum of weights times values: [d][query]
-    alignas(64) float pt[key_tile * lanes];     // weights of the current keys: [key][query]
+    float qt[max_head_dim * lanes]; // queries, scaled: [d][query]
+    float ot[max_head_dim * lanes]; // sum of weights times values: [d][query]
+    float pt[key_tile * lanes];     // weights of the current keys: [key][query]
 };
 
 // Takes in `nk` keys' scores: new running max, what was summed so far rescaled to it, then
 // ot[d] += p_j v_j[d] for each key j, 16 dimensions at a time.
-GITCAP_TARGET void absorb(tile_state & st, __m512 & m, __m512 & l, const __m512 * s, int nk, const view & v, int64_t j0, int64_t h, int64_t b, int hd) {
+GITCAP_TARGET void absorb(tile_state & st, __m512 & m, __m512 & l, const __m512 * s, int nk, const view & v, int64_t j0,
+                          int64_t h, int64_t b, int hd) {
     __m512 m_new = m;
     for (int j = 0; j < nk; j++) m_new = _mm512_max_ps(m_new, s[j]);
     const __m512 alpha = simd::exp_ps(_mm512_sub_ps(m, m_new));
@@ -104,7 +105,7 @@ GITCAP_TARGET void query_tile(tile_state & st, const view & q, const view & k, c
         absorb(st, m, l, s, 1, v, j0, h, b, hd);
     }
 
-    alignas(64) float inv_l[lanes];
+    float inv_l[lanes];
     _mm512_storeu_ps(inv_l, _mm512_div_ps(_mm512_set1_ps(1.0f), l));
     for (int64_t i = 0; i < n_q; i++) {
         float * o = reinterpret_cast<float *>(reinterpret_cast<uint8_t *>(out) + (b * n + q0 + i) * out_nb1) + h * hd;

@@ -36,6 +36,11 @@ export interface CpuInfo {
   features: string[];
   /** Prebuild: the CPU variant ggml picked for this machine (e.g. "haswell"); null in a source build. */
   variant: string | null;
+  /**
+   * gitcap's own x86 kernels this CPU runs: "int8-avx512vnni" (q8_0 and q4_0 matrix products)
+   * and "attention-avx512"; empty where ggml's kernels do all the work.
+   */
+  kernels: string[];
 }
 
 /**
@@ -56,6 +61,7 @@ export function info(): GitcapInfo {
     cpu: {
       features: Object.entries(raw.cpu.features).map(([name, value]) => (value === '1' ? name : `${name}=${value}`)),
       variant: raw.cpu.variant,
+      kernels: raw.cpu.kernels,
     },
   };
 }

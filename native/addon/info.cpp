@@ -11,6 +11,9 @@
 #include "ggml-cpp.h"
 #include "ggml.h"
 
+#include "attention-kernel.h"
+#include "int8-gemm.h"
+
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -66,6 +69,11 @@ Napi::Object cpu_info(Napi::Env env) {
     cpu.Set("features", features);
     cpu.Set("variant", env.Null());
     cpu.Set("library", env.Null());
+    // gitcap's own x86 kernels this CPU runs (chosen at load; see README "How it works")
+    Napi::Array kernels = Napi::Array::New(env);
+    if (gitcap::int8_gemm::available()) kernels.Set(kernels.Length(), "int8-avx512vnni");
+    if (gitcap::attention_kernel::available()) kernels.Set(kernels.Length(), "attention-avx512");
+    cpu.Set("kernels", kernels);
 
     ggml_backend_dev_t dev = ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU);
     if (dev == nullptr) return cpu;

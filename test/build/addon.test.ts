@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { describe, it } from 'node:test';
 import { GitcapError, info, isGitcapError } from '../../lib/index.js';
@@ -53,6 +54,19 @@ describe('native addon', () => {
       assert.ok(['cpu', 'gpu', 'igpu', 'accel', 'meta'].includes(d.type), d.type);
     }
     assert.ok(Array.isArray(i.cpu.features));
+    // gitcap's own kernels: those this CPU has the instructions for
+    let flags = new Set<string>();
+    try {
+      flags = new Set(readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1]?.trim().split(/\s+/) ?? []);
+    } catch {
+      // not Linux: the flags are unknown here
+    }
+    if (flags.size > 0) {
+      const expected = [];
+      if (['avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512_vnni', 'fma', 'f16c'].every((f) => flags.has(f))) expected.push('int8-avx512vnni');
+      if (flags.has('avx512f') && flags.has('fma')) expected.push('attention-avx512');
+      assert.deepEqual(i.cpu.kernels, expected);
+    }
     if (i.portable) {
       // the variant ggml picked; its features are what it was compiled for (none for "x64")
       assert.match(i.cpu.variant ?? '', /^[a-z0-9_.]+$/);

@@ -60,6 +60,7 @@ export function formatInfo(data: GitcapInfo): string {
       `${d.name} [${d.type}] ${d.description}, ${formatBytes(d.memoryFree)} free of ${formatBytes(d.memoryTotal)}`,
     ]),
     ['CPU', `${data.cpu.variant ? `variant ${data.cpu.variant}; ` : ''}${data.cpu.features.join(' ') || '(no features)'}`],
+    ['kernels', data.cpu.kernels.length > 0 ? `gitcap's ${data.cpu.kernels.join(', ')}; ggml's for the rest` : "ggml's"],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join('');

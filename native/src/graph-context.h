@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace gitcap {
@@ -30,6 +31,9 @@ public:
     bool cpu_attention = false;
     // Linear weights repacked for the int8 kernel (set by the runner on the CPU), or null.
     const packed_weights * packed = nullptr;
+    // Activations already quantized for the int8 kernel in this graph, by their f32 tensor: the
+    // q, k and v projections (and the decode steps' three) read one copy.
+    std::unordered_map<const ggml_tensor *, ggml_tensor *> int8_inputs;
 
     ggml_context * ctx() const { return ctx_; }
     ggml_cgraph * graph() const { return gf_; }

@@ -15,18 +15,31 @@ inline ggml_tensor * layer_norm(ggml_context * ctx, ggml_tensor * x, ggml_tensor
     return ggml_add(ctx, ggml_mul(ctx, x, w), b);
 }
 
+// W repacked for the int8 kernel in this graph, or null (ggml's kernels multiply it).
+inline const packed_weight * packed_of(const graph_context & g, const ggml_tensor * w) {
+    return g.packed ? g.packed->find(w) : nullptr;
+}
+
+// act(x @ W^T + b) on the int8 kernel, x: [in, n...] -> [out, n...]. x is quantized once per
+// graph, whichever packed weights read it.
+inline ggml_tensor * packed_linear(graph_context & g, ggml_tensor * x, const packed_weight & w, ggml_tensor * b,
+                                   int8_gemm::epilogue act = int8_gemm::epilogue::none) {
+    ggml_tensor *& xq = g.int8_inputs[x];
+    if (!xq) xq = quantize_activations(g.ctx(), x);
+    ggml_tensor * y = packed_product(g.ctx(), xq, w, b, act);
+    return x->ne[2] * x->ne[3] > 1 ? ggml_reshape_4d(g.ctx(), y, w.n, x->ne[1], x->ne[2], x->ne[3]) : y;
+}
+
 // x @ W^T + b, PyTorch's nn.Linear; x: [in, n] -> [out, n]. On the int8 kernel when W is packed.
 inline ggml_tensor * linear(graph_context & g, ggml_tensor * x, ggml_tensor * w, ggml_tensor * b) {
-    if (const packed_weight * pw = g.packed ? g.packed->find(w) : nullptr) return packed_linear(g.ctx(), x, *pw, b);
+    if (const packed_weight * pw = packed_of(g, w)) return packed_linear(g, x, *pw, b);
     x = ggml_mul_mat(g.ctx(), w, x);
     return b ? ggml_add(g.ctx(), x, b) : x;
 }
 
 // gelu_erf(x @ W^T + b): BERT's intermediate layer; fused into the product on the int8 kernel.
 inline ggml_tensor * linear_gelu_erf(graph_context & g, ggml_tensor * x, ggml_tensor * w, ggml_tensor * b) {
-    if (const packed_weight * pw = g.packed ? g.packed->find(w) : nullptr) {
-        return packed_linear(g.ctx(), x, *pw, b, int8_gemm::epilogue::gelu_erf);
-    }
+    if (const packed_weight * pw = packed_of(g, w)) return packed_linear(g, x, *pw, b, int8_gemm::epilogue::gelu_erf);
     return ggml_gelu_erf(g.ctx(), linear(g, x, w, b));
 }
 
@@ -37,9 +50,9 @@ inline ggml_tensor * linear_gelu_erf(graph_context & g, ggml_tensor * x, ggml_te
 inline ggml_tensor * quick_gelu_mlp(graph_context & g, ggml_tensor * x, ggml_tensor * up_w, ggml_tensor * up_b,
                                     ggml_tensor * down_w, ggml_tensor * down_b) {
     ggml_context * ctx = g.ctx();
-    const packed_weight * up = g.packed ? g.packed->find(up_w) : nullptr;
-    if (up && g.packed->find(down_w)) {
-        return linear(g, packed_linear(ctx, x, *up, up_b, int8_gemm::epilogue::quick_gelu), down_w, down_b);
+    const packed_weight * up = packed_of(g, up_w);
+    if (up && packed_of(g, down_w)) {
+        return linear(g, packed_linear(g, x, *up, up_b, int8_gemm::epilogue::quick_gelu), down_w, down_b);
     }
     ggml_tensor * h = ggml_silu(ctx, ggml_scale(ctx, linear(g, x, up_w, up_b), 1.702f));
     return ggml_add(ctx, ggml_scale(ctx, linear(g, h, down_w, nullptr), 1.0f / 1.702f), down_b);

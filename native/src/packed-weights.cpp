@@ -87,21 +87,21 @@ void gemm_op(ggml_tensor * dst, int ith, int nth, void * userdata) {
 
 } // namespace
 
-ggml_tensor * packed_linear(ggml_context * ctx, ggml_tensor * x, const packed_weight & w, ggml_tensor * b, int8_gemm::epilogue act) {
-    const int64_t ne1 = x->ne[1], ne2 = x->ne[2], ne3 = x->ne[3];
+ggml_tensor * quantize_activations(ggml_context * ctx, ggml_tensor * x) {
     if (x->nb[0] != sizeof(float) || x->type != GGML_TYPE_F32) x = ggml_cont(ctx, x);
-    if (ne2 * ne3 > 1) x = ggml_reshape_2d(ctx, ggml_is_contiguous(x) ? x : ggml_cont(ctx, x), x->ne[0], ggml_nrows(x));
-    const int64_t rows = x->ne[1];
-    ggml_tensor * xq = ggml_custom_4d(ctx, GGML_TYPE_I8, (int64_t) int8_gemm::quantized_row_size(w.k), rows, 1, 1, &x, 1,
-                                      quantize_op, GGML_N_TASKS_MAX, nullptr);
+    if (x->ne[2] * x->ne[3] > 1) x = ggml_reshape_2d(ctx, ggml_is_contiguous(x) ? x : ggml_cont(ctx, x), x->ne[0], ggml_nrows(x));
+    return ggml_custom_4d(ctx, GGML_TYPE_I8, (int64_t) int8_gemm::quantized_row_size(x->ne[0]), x->ne[1], 1, 1, &x, 1, quantize_op,
+                          GGML_N_TASKS_MAX, nullptr);
+}
+
+ggml_tensor * packed_product(ggml_context * ctx, ggml_tensor * xq, const packed_weight & w, ggml_tensor * b, int8_gemm::epilogue act) {
     ggml_tensor * args[3] = {w.data, xq, b};
     // userdata points into the model, which outlives every graph built from it
-    ggml_tensor * y = ggml_custom_4d(ctx, GGML_TYPE_F32, w.n, rows, 1, 1, args, b ? 3 : 2,
-                                     act == int8_gemm::epilogue::gelu_erf     ? gemm_op<int8_gemm::epilogue::gelu_erf>
-                                     : act == int8_gemm::epilogue::quick_gelu ? gemm_op<int8_gemm::epilogue::quick_gelu>
-                                                                              : gemm_op<int8_gemm::epilogue::none>,
-                                     GGML_N_TASKS_MAX, const_cast<packed_weight *>(&w));
-    return ne2 * ne3 > 1 ? ggml_reshape_4d(ctx, y, w.n, ne1, ne2, ne3) : y;
+    return ggml_custom_4d(ctx, GGML_TYPE_F32, w.n, xq->ne[1], 1, 1, args, b ? 3 : 2,
+                          act == int8_gemm::epilogue::gelu_erf     ? gemm_op<int8_gemm::epilogue::gelu_erf>
+                          : act == int8_gemm::epilogue::quick_gelu ? gemm_op<int8_gemm::epilogue::quick_gelu>
+                                                                   : gemm_op<int8_gemm::epilogue::none>,
+                          GGML_N_TASKS_MAX, const_cast<packed_weight *>(&w));
 }
 
 } // namespace gitcap

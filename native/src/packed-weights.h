@@ -48,10 +48,13 @@ private:
     std::unordered_map<const ggml_tensor *, packed_weight> table_;
 };
 
-// act(x @ W^T (+ b)) with a packed W: x [k, rows] f32 -> [n, rows] f32. Two CPU graph nodes: the
-// activations quantized to int8 blocks, then the matrix multiply (bias and activation applied
-// as each result is stored).
-ggml_tensor * packed_linear(ggml_context * ctx, ggml_tensor * x, const packed_weight & w, ggml_tensor * b,
-                            int8_gemm::epilogue act = int8_gemm::epilogue::none);
+// The int8 kernel's input: x [k, rows...] f32 quantized to int8 blocks, rows flattened to
+// [quantized_row_size(k), rows]. A CPU graph node; every packed weight with k inputs can read it.
+ggml_tensor * quantize_activations(ggml_context * ctx, ggml_tensor * x);
+
+// act(x @ W^T (+ b)) from x quantized by quantize_activations(): [n, rows] f32. A CPU graph node;
+// bias and activation are applied as each result is stored.
+ggml_tensor * packed_product(ggml_context * ctx, ggml_tensor * xq, const packed_weight & w, ggml_tensor * b,
+                             int8_gemm::epilogue act = int8_gemm::epilogue::none);
 
 } // namespace gitcap

@@ -7,32 +7,22 @@
 // with ggml's flash attention in engine-goldens-ggml-attention.test.ts).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { GitModel } from '../../lib/index.js';
+import { expectedKernels } from '../cpu-flags.js';
 import { fixtureGguf, goldens, goldenTensor, pixelValues } from './goldens.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CXX = process.env.CXX ?? 'c++';
 const hasCompiler = spawnSync(CXX, ['--version']).status === 0;
 
-/** The CPU flags /proc/cpuinfo lists (Linux only; undefined elsewhere). */
-function cpuFlags(): Set<string> | undefined {
-  try {
-    return new Set(readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)![1]!.trim().split(/\s+/));
-  } catch {
-    return undefined;
-  }
-}
-
+const kernels = expectedKernels();
 /** Whether the CPU has what the int8 kernel needs (undefined where unknown). */
-function cpuHasVnni(): boolean | undefined {
-  const flags = cpuFlags();
-  return flags && ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512_vnni', 'fma', 'f16c'].every((f) => flags.has(f));
-}
+const cpuHasVnni = (): boolean | undefined => kernels?.includes('int8-avx512vnni');
 
 /** Builds test/tools/<check>.cpp with native/src/<source>.cpp and runs it; returns its output. */
 function runCheck(work: string, check: string, source: string): string {
@@ -54,7 +44,7 @@ describe('x86 CPU kernels', () => {
 
   it('attention: matches double precision on odd lengths, head sizes, strides and thread splits', { skip: noCheck }, () => {
     const out = runCheck(work, 'attention-check', 'attention-kernel');
-    if (cpuFlags()?.has('avx512f')) assert.match(out, /^ok: 27 cases/);
+    if (kernels?.includes('attention-avx512')) assert.match(out, /^ok: 27 cases/);
     else assert.match(out, /^(ok|skip)/);
   });
 

@@ -6,6 +6,8 @@ export type { CpuInfo, DeviceInfo, GitcapInfo } from './info.js';
 export { GitModel } from './model.js';
 export type { Backend, CaptionResult, LoadOptions, LoadProgress, ModelInfo, PixelValues, ScoreOptions, ScoreResult, Timings } from './model.js';
 export type { CaptionOptions } from './caption-options.js';
+export type { SegmentCaption } from './segments/caption-segments.js';
+export type { SegmentOptions } from './segments/segment-options.js';
 export type { CaptionInput, ImageLike, PixelValuesInput, RawImageInput } from './model-input.js';
 export { DEFAULT_REPO_ID, pullModel } from './hub/pull.js';
 export type { PullOptions, PullProgress, PullResult } from './hub/pull.js';

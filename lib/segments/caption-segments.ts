@@ -52,6 +52,7 @@ export async function* captionSegments(model: SegmentCaptioner, input: unknown, 
   const source = await VideoSource.open(videoPath, { ...o.video, signal });
   const bounds = o.segments ?? segmentWindows(source.timeline, o.segmentSeconds!);
   if (o.segments) checkSegmentsInVideo(o.segments, source.timeline);
+  o.onSegments?.(bounds.map(([start, end]) => [start, end]));
   const numFrames = model.info.vision.numFrames;
   const captionOptions: CaptionOptions = { ...o.caption, signal };
 

@@ -13,6 +13,8 @@ export interface SegmentOptions extends Omit<CaptionOptions, 'onToken' | 'sampli
   segments?: ReadonlyArray<readonly [number, number]>;
   /** Segments captioned at once on the model, their decode steps batched (default 2, at most 64). */
   concurrency?: number;
+  /** Called once the video is probed, with every segment's [start, end) (for progress). */
+  onSegments?: (segments: Array<[number, number]>) => void;
   /** Each read of a segment's frames (ffmpeg) must finish within this; default 60000 ms. */
   timeoutMs?: number;
   ffmpegPath?: ReadVideoOptions['ffmpegPath'];
@@ -23,6 +25,7 @@ export interface CheckedSegmentOptions {
   segmentSeconds: number | undefined;
   segments: SegmentBounds[] | undefined;
   concurrency: number;
+  onSegments: ((segments: Array<[number, number]>) => void) | undefined;
   video: Omit<ReadVideoOptions, 'numFrames' | 'sampling'>;
   caption: CaptionOptions;
 }
@@ -35,13 +38,14 @@ export function checkSegmentOptions(options: unknown): CheckedSegmentOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw invalidArg('options', 'an object with segmentSeconds or segments', options);
   }
-  const { segmentSeconds, segments, concurrency, timeoutMs, ffmpegPath, ffprobePath, ...caption } = options as SegmentOptions &
+  const { segmentSeconds, segments, concurrency, onSegments, timeoutMs, ffmpegPath, ffprobePath, ...caption } = options as SegmentOptions &
     Record<string, unknown>;
   if ('onToken' in caption) throw invalidArg('onToken', 'nothing: segments are captioned several at once', caption.onToken);
   if ('sampling' in caption && caption.sampling !== undefined && caption.sampling !== 'uniform') {
     throw invalidArg('sampling', "'uniform' (each segment's frames are sampled uniformly)", caption.sampling);
   }
   delete caption.sampling;
+  if (onSegments !== undefined && typeof onSegments !== 'function') throw invalidArg('onSegments', 'a function', onSegments);
   if ((segmentSeconds === undefined) === (segments === undefined)) {
     throw new GitcapError('E_INVALID_ARG', 'Give exactly one of segmentSeconds and segments');
   }
@@ -59,6 +63,7 @@ export function checkSegmentOptions(options: unknown): CheckedSegmentOptions {
     segments: segments === undefined ? undefined : checkSegmentList(segments),
     concurrency:
       concurrency === undefined ? DEFAULT_SEGMENT_CONCURRENCY : checkInteger('concurrency', concurrency, 1, MAX_SEGMENT_CONCURRENCY),
+    onSegments,
     video,
     caption: caption as CaptionOptions,
   };

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { GitcapError, isGitcapError, type GitcapErrorCode } from '../../errors.js';
 import { DEFAULT_REPO_ID } from '../../hub/pull.js';
 import { DEFAULT_QUANTIZATION } from '../../hub/quantization.js';
@@ -6,6 +7,9 @@ import type { CaptionResult, GitModel } from '../../model.js';
 import { QUANT_TYPES } from '../../../weights-convert/quant-types.js';
 import { BACKENDS, CAPTION_FLAGS, parseCaptionFlags } from '../caption-flags.js';
 import { captionJobs, type CaptionJob } from '../caption-inputs.js';
+import { batchFiles, runBatch } from '../caption-batch.js';
+import { parseCaptionMode, type CaptionMode } from '../caption-mode-flags.js';
+import { runSegments } from '../caption-segments-run.js';
 import { openModel } from '../open-model.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 
@@ -69,6 +73,7 @@ export async function run(args: string[]): Promise<number> {
     throw new GitcapError('E_INVALID_ARG', `Missing <file>: a video or image to caption\nUsage: ${usage.split('\n')[0]}`);
   }
   const flags = parseCaptionFlags(values);
+  const mode = parseCaptionMode(values, positionals, (input) => statSync(input, { throwIfNoEntry: false })?.isDirectory() === true);
 
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -83,6 +88,7 @@ export async function run(args: string[]): Promise<number> {
   });
   let model: GitModel | undefined;
   try {
+    if (mode.kind !== 'files') return await runMode(mode, flags, controller.signal, (opened) => (model = opened));
     const jobs = await captionJobs(positionals, flags.frames);
     model = await openModel(flags.model, { ...flags, signal: controller.signal });
     checkTokenLimit(flags.caption.maxNewTokens, model.info.text.maxPositions);
@@ -110,6 +116,21 @@ export async function run(args: string[]): Promise<number> {
     process.removeListener('SIGINT', onSigint);
     await model?.dispose();
   }
+}
+
+/** --segments and folder runs: the inputs are checked (or listed) before the model is loaded. */
+async function runMode(
+  mode: Exclude<CaptionMode, { kind: 'files' }>,
+  flags: ReturnType<typeof parseCaptionFlags>,
+  signal: AbortSignal,
+  opened: (model: GitModel) => void,
+): Promise<number> {
+  const files = mode.kind === 'segments' ? (await captionJobs([mode.video], false)).map((job) => job.files[0]!) : await batchFiles(mode);
+  const model = await openModel(flags.model, { ...flags, signal });
+  opened(model);
+  checkTokenLimit(flags.caption.maxNewTokens, model.info.text.maxPositions);
+  const options: CaptionOptions = { ...flags.caption, signal };
+  return mode.kind === 'segments' ? runSegments(model, mode, options) : runBatch(model, files, mode, options);
 }
 
 /** The model's positions bound --max-new-tokens; said with the flag's name, not the API's. */

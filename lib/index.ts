@@ -13,6 +13,8 @@ export { DEFAULT_REPO_ID, pullModel } from './hub/pull.js';
 export type { PullOptions, PullProgress, PullResult } from './hub/pull.js';
 export { listCache, removeCached, defaultCacheDir } from './hub/index.js';
 export { readVideoFrames } from './inputs/video.js';
+export { listMediaFiles } from './inputs/walk-inputs.js';
+export type { WalkOptions } from './inputs/walk-inputs.js';
 export type { FrameSampling, ReadVideoOptions, VideoFrames } from './inputs/video.js';
 export { convertCheckpoint, readGgufMetadata, QUANT_TYPES } from '../weights-convert/index.js';
 export type { ConvertOptions, ConvertProgress, ConvertResult, QuantType } from '../weights-convert/index.js';

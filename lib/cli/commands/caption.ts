@@ -39,6 +39,19 @@ Input and output:
                                "files"), "text", "tokenIds", "timings"}; a failed input gives
                                {"file", "error": {"code", "message"}}
 
+Long videos and folders:
+  --segments <seconds>[s]      one video: a caption per segment of that length, in order
+  --format <f>                 with --segments: text ("[start-end] caption" lines, default),
+                               jsonl, srt or vtt (default from the -o file's extension)
+  -o, --output <file>          with --segments: write there instead of stdout
+  <folder>, -r, --recursive    every image and video in the folder (-r: and below it), sorted;
+                               "-" reads the paths from stdin, one a line. One JSON line per
+                               file as it finishes; a file that fails is an error line
+  --jsonl <file>               write those JSON lines to <file> instead of stdout
+  --resume                     with --jsonl: skip the files already in <file>
+  --concurrency <n>            captions at once on the model (folders: default 1;
+                               segments: default 2)
+
 Generation:
   --max-new-tokens <n>         new tokens at most (default 20)
   --min-new-tokens <n>         no end of text before this many tokens (default 0)
@@ -48,6 +61,8 @@ Generation:
   --top-p <p>                  sampling: only the most likely tokens that reach p (default 1)
   --seed <s>                   sampling: random seed (default 0)
   --repetition-penalty <r>     > 1 discourages repeated tokens (default 1)
+
+A progress bar (done, failed, ETA) goes to stderr when it is a terminal.
 
 Exit status: 0 every input captioned, 1 an error (the message ends with its code, e.g.
 E_NOT_FOUND; the other inputs are still captioned), 2 a usage error, 130 interrupted (Ctrl-C),

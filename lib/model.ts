@@ -10,6 +10,8 @@ import { captureStack, runJob, withCallerStack } from './native-job.js';
 import { convertLocalCheckpoint, type LocalConvertProgress } from './local-convert.js';
 import { DEFAULT_REPO_ID, pullModel, type PullOptions, type PullProgress } from './hub/pull.js';
 import type { QuantType } from '../weights-convert/quant-types.js';
+import { captionSegments, type SegmentCaption } from './segments/caption-segments.js';
+import type { SegmentOptions } from './segments/segment-options.js';
 
 export type Backend = 'auto' | 'cpu' | 'cuda' | 'metal' | 'vulkan';
 
@@ -328,6 +330,14 @@ export class GitModel implements AsyncDisposable {
       },
     };
     return iterator;
+  }
+
+  /**
+   * Captions of a long video, one per segment (`segmentSeconds` windows or explicit `segments`),
+   * in order; several segments are captioned at once and only their frames are held in memory.
+   */
+  captionSegments(input: { video: string }, options: SegmentOptions): AsyncIterableIterator<SegmentCaption> {
+    return captionSegments(this, input, options);
   }
 
   /**

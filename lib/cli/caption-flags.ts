@@ -28,6 +28,14 @@ export const CAPTION_FLAGS = {
   backend: { type: 'string' },
   threads: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  // Long videos and folders (caption-mode-flags.ts).
+  segments: { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  recursive: { type: 'boolean', short: 'r' },
+  jsonl: { type: 'string' },
+  resume: { type: 'boolean' },
+  concurrency: { type: 'string' },
 } as const;
 
 export type FlagValues = Record<string, string | boolean | undefined>;

@@ -1,20 +1,10 @@
 // The files given to `gitcap caption`, as the inputs to caption one after the other.
 import { stat } from 'node:fs/promises';
-import { extname } from 'node:path';
 import { GitcapError } from '../errors.js';
 import type { CaptionInput } from '../model-input.js';
+import { isVideoFile } from '../inputs/media-files.js';
 
-/**
- * Containers ffmpeg reads as video. Everything else goes to the image decoder (PNG, JPEG, GIF,
- * BMP, ...), which says so when it cannot read a file; a GIF is an image (its first frame).
- */
-export const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set([
-  '.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.wmv', '.flv', '.mpg', '.mpeg', '.ts', '.mts', '.m2ts', '.3gp', '.ogv',
-]);
-
-export function isVideoFile(file: string): boolean {
-  return VIDEO_EXTENSIONS.has(extname(file).toLowerCase());
-}
+export { isVideoFile, VIDEO_EXTENSIONS } from '../inputs/media-files.js';
 
 export interface CaptionJob {
   /** The files this caption is of: one, or the frames given with --frames. */

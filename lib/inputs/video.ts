@@ -110,7 +110,7 @@ export async function readVideoFrames(videoPath: string, options: ReadVideoOptio
   };
 }
 
-async function checkVideoFile(videoPath: string): Promise<void> {
+export async function checkVideoFile(videoPath: string): Promise<void> {
   let info;
   try {
     info = await stat(videoPath);

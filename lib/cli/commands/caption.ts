@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { GitcapError, isGitcapError, type GitcapErrorCode } from '../../errors.js';
 import { DEFAULT_REPO_ID } from '../../hub/pull.js';
 import { DEFAULT_QUANTIZATION } from '../../hub/quantization.js';
@@ -6,6 +7,9 @@ import type { CaptionResult, GitModel } from '../../model.js';
 import { QUANT_TYPES } from '../../../weights-convert/quant-types.js';
 import { BACKENDS, CAPTION_FLAGS, parseCaptionFlags } from '../caption-flags.js';
 import { captionJobs, type CaptionJob } from '../caption-inputs.js';
+import { batchFiles, runBatch } from '../caption-batch.js';
+import { parseCaptionMode, type CaptionMode } from '../caption-mode-flags.js';
+import { runSegments } from '../caption-segments-run.js';
 import { openModel } from '../open-model.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 
@@ -35,6 +39,19 @@ Input and output:
                                "files"), "text", "tokenIds", "timings"}; a failed input gives
                                {"file", "error": {"code", "message"}}
 
+Long videos and folders:
+  --segments <seconds>[s]      one video: a caption per segment of that length, in order
+  --format <f>                 with --segments: text ("[start-end] caption" lines, default),
+                               jsonl, srt or vtt (default from the -o file's extension)
+  -o, --output <file>          with --segments: write there instead of stdout
+  <folder>, -r, --recursive    every image and video in the folder (-r: and below it), sorted;
+                               "-" reads the paths from stdin, one a line. One JSON line per
+                               file as it finishes; a file that fails is an error line
+  --jsonl <file>               write those JSON lines to <file> instead of stdout
+  --resume                     with --jsonl: skip the files already in <file>
+  --concurrency <n>            captions at once on the model (folders: default 1;
+                               segments: default 2)
+
 Generation:
   --max-new-tokens <n>         new tokens at most (default 20)
   --min-new-tokens <n>         no end of text before this many tokens (default 0)
@@ -44,6 +61,8 @@ Generation:
   --top-p <p>                  sampling: only the most likely tokens that reach p (default 1)
   --seed <s>                   sampling: random seed (default 0)
   --repetition-penalty <r>     > 1 discourages repeated tokens (default 1)
+
+A progress bar (done, failed, ETA) goes to stderr when it is a terminal.
 
 Exit status: 0 every input captioned, 1 an error (the message ends with its code, e.g.
 E_NOT_FOUND; the other inputs are still captioned), 2 a usage error, 130 interrupted (Ctrl-C),
@@ -69,6 +88,7 @@ export async function run(args: string[]): Promise<number> {
     throw new GitcapError('E_INVALID_ARG', `Missing <file>: a video or image to caption\nUsage: ${usage.split('\n')[0]}`);
   }
   const flags = parseCaptionFlags(values);
+  const mode = parseCaptionMode(values, positionals, (input) => statSync(input, { throwIfNoEntry: false })?.isDirectory() === true);
 
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -83,6 +103,7 @@ export async function run(args: string[]): Promise<number> {
   });
   let model: GitModel | undefined;
   try {
+    if (mode.kind !== 'files') return await runMode(mode, flags, controller.signal, (opened) => (model = opened));
     const jobs = await captionJobs(positionals, flags.frames);
     model = await openModel(flags.model, { ...flags, signal: controller.signal });
     checkTokenLimit(flags.caption.maxNewTokens, model.info.text.maxPositions);
@@ -110,6 +131,21 @@ export async function run(args: string[]): Promise<number> {
     process.removeListener('SIGINT', onSigint);
     await model?.dispose();
   }
+}
+
+/** --segments and folder runs: the inputs are checked (or listed) before the model is loaded. */
+async function runMode(
+  mode: Exclude<CaptionMode, { kind: 'files' }>,
+  flags: ReturnType<typeof parseCaptionFlags>,
+  signal: AbortSignal,
+  opened: (model: GitModel) => void,
+): Promise<number> {
+  const files = mode.kind === 'segments' ? (await captionJobs([mode.video], false)).map((job) => job.files[0]!) : await batchFiles(mode);
+  const model = await openModel(flags.model, { ...flags, signal });
+  opened(model);
+  checkTokenLimit(flags.caption.maxNewTokens, model.info.text.maxPositions);
+  const options: CaptionOptions = { ...flags.caption, signal };
+  return mode.kind === 'segments' ? runSegments(model, mode, options) : runBatch(model, files, mode, options);
 }
 
 /** The model's positions bound --max-new-tokens; said with the flag's name, not the API's. */

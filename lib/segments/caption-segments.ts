@@ -1,0 +1,101 @@
+// Captions of a long video, one per segment, in order. The video is probed once; each segment's
+// frames are read with seeks just before it is captioned (one segment read ahead), and several
+// segments are captioned at once on the one model, whose worker batches their decode steps.
+// Memory holds only the frames of the segments in flight.
+import { checkCaptionOptions } from '../caption-options.js';
+import { abortError, throwIfAborted } from '../errors.js';
+import { invalidArg } from '../inputs/arg-checks.js';
+import type { RgbFrame } from '../inputs/rgb-frame.js';
+import { VideoSource } from '../inputs/video-source.js';
+import type { CaptionInput } from '../model-input.js';
+import type { CaptionOptions } from '../caption-options.js';
+import type { CaptionResult, ModelInfo, Timings } from '../model.js';
+import { checkSegmentsInVideo, segmentFrameIndices, segmentWindows, type SegmentBounds } from './segment-frames.js';
+import { checkSegmentOptions } from './segment-options.js';
+
+/** The caption of one segment. */
+export interface SegmentCaption {
+  /** Position of the segment (0-based), in the order the segments are returned. */
+  index: number;
+  /** Seconds from the first frame: the segment is [start, end). */
+  start: number;
+  end: number;
+  text: string;
+  tokenIds: number[];
+  /** The caption's timings; `readMs` is the reading of this segment's frames. */
+  timings: Timings;
+}
+
+/** What captionSegments needs of a model. */
+export interface SegmentCaptioner {
+  readonly info: ModelInfo;
+  caption(input: CaptionInput, options?: CaptionOptions): Promise<CaptionResult>;
+}
+
+interface SegmentFrames {
+  frames: RgbFrame[];
+  readMs: number;
+}
+
+export async function* captionSegments(model: SegmentCaptioner, input: unknown, options: unknown): AsyncGenerator<SegmentCaption> {
+  const videoPath = (input as { video?: unknown } | null)?.video;
+  if (typeof input !== 'object' || input === null || typeof videoPath !== 'string' || videoPath === '') {
+    throw invalidArg('input', 'a { video: path }', input);
+  }
+  const o = checkSegmentOptions(options);
+  checkCaptionOptions(o.caption, model.info.text.maxPositions);
+  const userSignal = o.caption.signal;
+  throwIfAborted(userSignal);
+  // Stops the reads and captions still running when the caller leaves the loop early.
+  const stop = new AbortController();
+  const signal = userSignal ? AbortSignal.any([userSignal, stop.signal]) : stop.signal;
+  const source = await VideoSource.open(videoPath, { ...o.video, signal });
+  const bounds = o.segments ?? segmentWindows(source.timeline, o.segmentSeconds!);
+  if (o.segments) checkSegmentsInVideo(o.segments, source.timeline);
+  o.onSegments?.(bounds.map(([start, end]) => [start, end]));
+  const numFrames = model.info.vision.numFrames;
+  const captionOptions: CaptionOptions = { ...o.caption, signal };
+
+  const read = (index: number) => {
+    const frames = readSegment(source, bounds[index]!, numFrames);
+    frames.catch(() => {}); // seen when it is awaited
+    return frames;
+  };
+  const caption = async (index: number, segment: SegmentFrames): Promise<SegmentCaption> => {
+    const r = await model.caption({ frames: segment.frames }, captionOptions);
+    const [start, end] = bounds[index]!;
+    const timings = { ...r.timings, readMs: segment.readMs, totalMs: r.timings.totalMs - r.timings.readMs + segment.readMs };
+    return { index, start, end, text: r.text, tokenIds: r.tokenIds, timings };
+  };
+
+  const running: Promise<SegmentCaption>[] = [];
+  let next = 0;
+  let reading: Promise<SegmentFrames> | undefined = read(next);
+  try {
+    while (reading !== undefined || running.length > 0) {
+      while (reading !== undefined && running.length < o.concurrency) {
+        const frames = await reading;
+        const started = caption(next, frames);
+        started.catch(() => {}); // seen when its turn comes
+        running.push(started);
+        next += 1;
+        reading = next < bounds.length ? read(next) : undefined;
+      }
+      yield await running.shift()!;
+    }
+  } finally {
+    if (reading !== undefined || running.length > 0) stop.abort(abortError(userSignal));
+    await Promise.allSettled([reading, ...running]);
+  }
+}
+
+/** Reads a segment's frames; chooses them again if the decoder's own count replaced the timeline. */
+async function readSegment(source: VideoSource, bounds: SegmentBounds, numFrames: number): Promise<SegmentFrames> {
+  const t0 = performance.now();
+  for (;;) {
+    const indices = segmentFrameIndices(source.timeline, bounds, numFrames);
+    const decoded = await source.readFrames([...new Set(indices)].sort((a, b) => a - b));
+    if (decoded === undefined) continue;
+    return { frames: indices.map((index) => decoded.get(index)!), readMs: performance.now() - t0 };
+  }
+}

@@ -90,7 +90,9 @@ export async function pullModel(repoId: string, options: PullOptions = {}): Prom
     const cachedNow = options.update && !offline ? undefined : await cache.findGguf(revision, quantization);
     if (cachedNow) return result(cachedNow.commit, cachedNow.ggufPath, true);
 
-    const commit = offline ? await offlineCommit(cache, revision, quantization) : await download(cache, repoId, revision, options);
+    const commit = offline
+      ? await offlineCommit(cache, revision, quantization)
+      : await download(cache, repoId, revision, options).catch(withOfflineHint);
     const ggufPath = cache.ggufPath(commit, quantization);
     const fromCache = await exists(ggufPath);
     if (!fromCache) await convertKeepingSourceIfAsked(cache.sourceDir(commit), ggufPath, quantization, options);
@@ -151,6 +153,16 @@ async function download(cache: RepoCache, repoId: string, revision: string, opti
   } finally {
     await closeSession(session);
   }
+}
+
+/** The hub cannot be reached: say how to caption without it. */
+function withOfflineHint(err: unknown): never {
+  if (!isGitcapError(err, 'E_NETWORK')) throw err;
+  throw new GitcapError(
+    'E_NETWORK',
+    `${err.message}. To caption without the hub, convert a checkpoint folder you have ("gitcap convert <folder> -o model.gguf") and pass "--model model.gguf" (the API: GitModel.load("model.gguf"))`,
+    { cause: err },
+  );
 }
 
 /** Offline, a GGUF can still be made from a source kept with keepSource. */

@@ -98,11 +98,11 @@ describe('gitcap pull / ls / rm', () => {
     });
     await assert.rejects(pullCommand.run([VATEX, '--force']), {
       code: 'E_INVALID_ARG',
-      message: `Unknown option '--force'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- "--force"\nUsage: gitcap pull [<repo>] [--quant <type>] [--revision <rev>] [--keep-source] [--update]`,
+      message: `Unknown option "--force"\nUsage: gitcap pull [<repo>] [--quant <type>] [--revision <rev>] [--keep-source] [--update]`,
     });
     await assert.rejects(rmCommand.run([]), {
       code: 'E_INVALID_ARG',
-      message: 'Missing <repo>\nUsage: gitcap rm <repo> [--quant <type>]',
+      message: 'Missing <repo> or <folder>\nUsage: gitcap rm <repo|folder> [--quant <type>]',
     });
     await assert.rejects(lsCommand.run(['extra']), {
       code: 'E_INVALID_ARG',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GitModel } from '../../lib/index.js';
 import { FIXTURES, fixtureGguf, goldens } from '../model/goldens.js';
-import { gitcap, startGitcap, tempDir } from './gitcap-process.js';
+import { NO_HF_CACHE, gitcap, startGitcap, tempDir } from './gitcap-process.js';
 
 const input = (name: string) => join(FIXTURES, 'inputs', name);
 const FRAMES = goldens.cases.vatex_clip_full!.inputs.map((f) => join(FIXTURES, f));
@@ -237,7 +237,8 @@ describe('gitcap caption: the default model', () => {
       code: 1,
       stdout: '',
       stderr:
-        `gitcap caption: microsoft/git-base-vatex (revision main, q8_0) is not in the cache at ${cache.path}, and offline mode ` +
+        `gitcap caption: microsoft/git-base-vatex (revision main, q8_0) is not in the cache at ${cache.path} nor in the ` +
+        `Hugging Face cache at ${NO_HF_CACHE}, and offline mode ` +
         '(HF_HUB_OFFLINE or the offline option) forbids downloading it: run "gitcap pull microsoft/git-base-vatex --quant q8_0" ' +
         'once while online (E_NOT_FOUND)\n',
     });

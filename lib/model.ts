@@ -1,6 +1,7 @@
 // GitModel: the public face of a loaded GIT model.
 import { stat } from 'node:fs/promises';
 import { checkCaptionOptions, type CaptionOptions } from './caption-options.js';
+import { captionStream, type CaptionStream } from './caption-stream.js';
 import { GitcapError, throwIfAborted } from './errors.js';
 import { invalidArg } from './inputs/arg-checks.js';
 import { resolveInput, type CaptionInput } from './model-input.js';
@@ -141,6 +142,8 @@ export class GitModel implements AsyncDisposable {
   readonly #raw: RawModel;
   readonly #info: ModelInfo;
   #disposed: Promise<void> | undefined;
+  /** Calls made and not yet settled: counted from the call, before the input is read. */
+  #calls = 0;
 
   private constructor(raw: RawModel, path: string) {
     this.#raw = raw;
@@ -275,61 +278,19 @@ export class GitModel implements AsyncDisposable {
    * The caption as pieces of text while it is generated; they concatenate to `caption().text`
    * (beam search yields everything at the end). Breaking out of the loop aborts the caption.
    */
-  captionStream(input: CaptionInput, options?: CaptionOptions): AsyncIterableIterator<string> & { result: Promise<CaptionResult> } {
+  captionStream(input: CaptionInput, options?: CaptionOptions): CaptionStream {
     const callerStack = captureStack(this.captionStream);
-    const queue: string[] = [];
-    let wake: (() => void) | undefined;
-    let finished = false;
-    let failure: unknown;
-    const stop = new AbortController();
-    const signal = options?.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    const userOnToken = options?.onToken;
-    const result = this.#caption(
-      input,
-      { ...options, signal },
-      (piece, id) => {
-        userOnToken?.(piece, id);
-        queue.push(piece);
-        wake?.();
+    return captionStream(
+      (onPiece, signal) => {
+        const onToken = (piece: string, id: number) => {
+          options?.onToken?.(piece, id);
+          onPiece(piece);
+        };
+        return this.#caption(input, { ...options, signal }, onToken, callerStack);
       },
-      callerStack,
-    ).then(
-      (r) => {
-        finished = true;
-        wake?.();
-        return r;
-      },
-      (err: unknown) => {
-        finished = true;
-        failure = withCallerStack(err as Error, callerStack);
-        wake?.();
-        throw failure;
-      },
+      options?.signal,
+      (err) => withCallerStack(err as Error, callerStack),
     );
-    result.catch(() => {}); // surfaced through the iterator (or `result` when awaited)
-    const iterator = {
-      result,
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-      async next(): Promise<IteratorResult<string>> {
-        for (;;) {
-          if (queue.length > 0) return { value: queue.shift()!, done: false };
-          if (finished) {
-            if (failure) throw failure;
-            return { value: undefined, done: true };
-          }
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-        }
-      },
-      async return(): Promise<IteratorResult<string>> {
-        if (!finished) stop.abort();
-        await result.catch(() => {});
-        return { value: undefined, done: true };
-      },
-    };
-    return iterator;
   }
 
   /**
@@ -347,55 +308,61 @@ export class GitModel implements AsyncDisposable {
   async score(input: CaptionInput, text: string | number[], options?: ScoreOptions): Promise<ScoreResult> {
     const callerStack = captureStack(this.score);
     try {
-      const vocab = this.#info.text.vocabSize;
-      if (Array.isArray(text)) {
-        if (text.length === 0 || !text.every((id) => Number.isInteger(id) && id >= 0 && id < vocab)) {
-          throw invalidArg('text', `a non-empty array of token ids below ${vocab}`, text);
-        }
-      } else if (typeof text !== 'string' || text.trim() === '') {
-        throw invalidArg('text', 'a non-empty string or an array of token ids', text);
-      }
-      const o = options ?? {};
-      if (typeof o !== 'object') throw invalidArg('options', 'an object', o);
-      this.#checkOpen();
-      const rawInput = await this.#resolve(input, o);
-      const raw = this.#raw;
-      const r = await runJob<RawScoreResult>(
-        raw,
-        (onEvent) =>
-          raw.score(
-            rawInput,
-            {
-              ...(Array.isArray(text) ? { ids: text } : { text }),
-              ...(o.prompt !== undefined && { prompt: o.prompt }),
-              ...(o.includeEos !== undefined && { includeEos: o.includeEos }),
-              ...(o.returnLogits !== undefined && { returnLogits: o.returnLogits }),
-            },
-            onEvent,
-          ),
-        { signal: o.signal, callerStack },
-      );
-      return {
-        tokenIds: r.tokenIds,
-        tokenLogprobs: Array.from(r.tokenLogprobs),
-        total: r.total,
-        ...(r.logits !== undefined && { logits: r.logits }),
-      };
+      return await this.#counted(() => this.#score(input, text, options, callerStack));
     } catch (err) {
       throw withCallerStack(err as Error, callerStack);
     }
+  }
+
+  async #score(input: CaptionInput, text: string | number[], options: ScoreOptions | undefined, callerStack: string | undefined): Promise<ScoreResult> {
+    const vocab = this.#info.text.vocabSize;
+    if (Array.isArray(text)) {
+      if (text.length === 0 || !text.every((id) => Number.isInteger(id) && id >= 0 && id < vocab)) {
+        throw invalidArg('text', `a non-empty array of token ids below ${vocab}`, text);
+      }
+    } else if (typeof text !== 'string' || text.trim() === '') {
+      throw invalidArg('text', 'a non-empty string or an array of token ids', text);
+    }
+    const o = options ?? {};
+    if (typeof o !== 'object') throw invalidArg('options', 'an object', o);
+    this.#checkOpen();
+    const rawInput = await this.#resolve(input, o);
+    const raw = this.#raw;
+    const r = await runJob<RawScoreResult>(
+      raw,
+      (onEvent) =>
+        raw.score(
+          rawInput,
+          {
+            ...(Array.isArray(text) ? { ids: text } : { text }),
+            ...(o.prompt !== undefined && { prompt: o.prompt }),
+            ...(o.includeEos !== undefined && { includeEos: o.includeEos }),
+            ...(o.returnLogits !== undefined && { returnLogits: o.returnLogits }),
+          },
+          onEvent,
+        ),
+      { signal: o.signal, callerStack },
+    );
+    return {
+      tokenIds: r.tokenIds,
+      tokenLogprobs: Array.from(r.tokenLogprobs),
+      total: r.total,
+      ...(r.logits !== undefined && { logits: r.logits }),
+    };
   }
 
   /** The pixel values the model would see for `input`: check parity with transformers yourself. */
   async preprocess(input: CaptionInput, options?: Pick<CaptionOptions, 'signal' | 'sampling' | 'maxPixels'>): Promise<PixelValues> {
     const callerStack = captureStack(this.preprocess);
     try {
-      this.#checkOpen();
-      const o = options ?? {};
-      const rawInput = await this.#resolve(input, o);
-      const raw = this.#raw;
-      const r = await runJob<RawPixelValues>(raw, (onEvent) => raw.preprocess(rawInput, onEvent), { signal: o.signal, callerStack });
-      return { data: r.data, dims: r.dims as PixelValues['dims'], isVideo: r.isVideo };
+      return await this.#counted(async () => {
+        this.#checkOpen();
+        const o = options ?? {};
+        const rawInput = await this.#resolve(input, o);
+        const raw = this.#raw;
+        const r = await runJob<RawPixelValues>(raw, (onEvent) => raw.preprocess(rawInput, onEvent), { signal: o.signal, callerStack });
+        return { data: r.data, dims: r.dims as PixelValues['dims'], isVideo: r.isVideo };
+      });
     } catch (err) {
       throw withCallerStack(err as Error, callerStack);
     }
@@ -417,7 +384,7 @@ export class GitModel implements AsyncDisposable {
 
   /** Requests queued or running on this model. */
   get pending(): number {
-    return this.#disposed ? 0 : this.#raw.inFlight();
+    return this.#disposed ? 0 : this.#calls;
   }
 
   /**
@@ -448,6 +415,25 @@ export class GitModel implements AsyncDisposable {
   }
 
   async #caption(
+    input: CaptionInput,
+    options: CaptionOptions | undefined,
+    onToken: ((piece: string, id: number) => void) | undefined,
+    callerStack: string | undefined,
+  ): Promise<CaptionResult> {
+    return this.#counted(() => this.#captionNow(input, options, onToken, callerStack));
+  }
+
+  /** Runs `call` while counting it in `pending`. */
+  async #counted<T>(call: () => Promise<T>): Promise<T> {
+    this.#calls++;
+    try {
+      return await call();
+    } finally {
+      this.#calls--;
+    }
+  }
+
+  async #captionNow(
     input: CaptionInput,
     options: CaptionOptions | undefined,
     onToken: ((piece: string, id: number) => void) | undefined,

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isGitcapError } from '../errors.js';
 import { packageVersion } from '../package-info.js';
+import { parseArgsMessage } from './parse-command-args.js';
 
 export interface Command {
   /** One line for `gitcap --help`. */
@@ -56,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
       strict: true,
     }));
   } catch (err) {
-    process.stderr.write(`gitcap: ${(err as Error).message}\n\n${await usage()}\n`);
+    process.stderr.write(`gitcap: ${parseArgsMessage(err as NodeJS.ErrnoException)}\n\n${await usage()}\n`);
     return EXIT_USAGE;
   }
   if (values.version) {
@@ -92,15 +93,20 @@ function isFileArgument(word: string): boolean {
   return word !== 'help' && !Object.hasOwn(commands, word) && (existsSync(word) || /[./\\]/.test(word));
 }
 
+/** A usage error ends with the command's usage line; any other error with its code. */
 async function runCommand(name: string, args: string[]): Promise<number> {
+  const command = await commands[name]!();
   try {
-    return await (await commands[name]!()).run(args);
+    return await command.run(args);
   } catch (err) {
-    if (isGitcapError(err)) {
-      process.stderr.write(`gitcap ${name}: ${err.message}\n`);
-      return err.code === 'E_INVALID_ARG' ? EXIT_USAGE : 1;
+    if (!isGitcapError(err)) throw err;
+    if (err.code !== 'E_INVALID_ARG') {
+      process.stderr.write(`gitcap ${name}: ${err.message} (${err.code})\n`);
+      return 1;
     }
-    throw err;
+    const usageLine = `Usage: ${command.usage.split('\n')[0]}`;
+    process.stderr.write(`gitcap ${name}: ${err.message}${err.message.includes('\nUsage: ') ? '' : `\n${usageLine}`}\n`);
+    return EXIT_USAGE;
   }
 }
 

@@ -15,10 +15,23 @@ export function parseCommandArgs(args: string[], options: OptionSpec, usage: str
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true }) as ParsedArgs;
   } catch (err) {
-    throw new GitcapError('E_INVALID_ARG', `${(err as Error).message}\n${usageLine}`);
+    throw new GitcapError('E_INVALID_ARG', `${parseArgsMessage(err as NodeJS.ErrnoException)}\n${usageLine}`);
   }
   if (parsed.positionals.length > maxPositionals) {
     throw new GitcapError('E_INVALID_ARG', `Unexpected argument "${parsed.positionals[maxPositionals]}"\n${usageLine}`);
   }
   return parsed;
+}
+
+/**
+ * node:util parseArgs' message in gitcap's words: its quoting ('--x'. ... '-- "--x"') reads
+ * badly in a terminal. Other messages are kept.
+ */
+export function parseArgsMessage(err: NodeJS.ErrnoException): string {
+  const option = /^(?:Unknown option|Option) '([^' ]+)/.exec(err.message)?.[1];
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `Unknown option "${option}"`;
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return /argument missing/.test(err.message) ? `Option "${option}" needs a value` : `Option "${option}" takes no value`;
+  }
+  return err.message;
 }

@@ -1,7 +1,8 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GitcapError } from '../errors.js';
-import { RepoCache } from './cache.js';
+import { RepoCache, exists, hfOriginPath } from './cache.js';
+import { listLocal } from './local-entries.js';
 import { ioError } from './fs-util.js';
 import { acquireLock, type LockOptions } from './lock.js';
 import { isQuantType, type QuantType } from './quantization.js';
@@ -17,6 +18,14 @@ export interface CacheEntry {
   quantization: QuantType | undefined;
   bytes: number;
   path: string;
+  /**
+   * 'hub': downloaded into gitcap's cache; 'hf-cache': converted from the Hugging Face cache;
+   * 'local': converted from a checkpoint folder (then `repoId` is that folder and `commit` a
+   * hash of its content).
+   */
+  origin: 'hub' | 'hf-cache' | 'local';
+  /** 'local' entries: every folder (a copy of the same checkpoint) it was made or found for. */
+  sources?: string[];
 }
 
 const COMMIT = /^[0-9a-f]{40}$/;
@@ -35,17 +44,19 @@ export async function listCache(root: string): Promise<CacheEntry[]> {
         const quantization = file.startsWith(prefix) && file.endsWith('.gguf') ? file.slice(prefix.length, -5) : '';
         if (!isQuantType(quantization)) continue;
         const path = join(cache.repoDir, commit, file);
-        entries.push({ repoId, commit, revisions, kind: 'gguf', quantization, bytes: (await stat(path)).size, path });
+        const origin = (await exists(hfOriginPath(path))) ? 'hf-cache' : 'hub';
+        entries.push({ repoId, commit, revisions, kind: 'gguf', quantization, bytes: (await stat(path)).size, path, origin });
       }
       const source = cache.sourceDir(commit);
       const sourceFiles = await names(source);
       if (sourceFiles.includes('.complete.json')) {
         let bytes = 0;
         for (const file of sourceFiles) bytes += (await stat(join(source, file))).size;
-        entries.push({ repoId, commit, revisions, kind: 'source', quantization: undefined, bytes, path: source });
+        entries.push({ repoId, commit, revisions, kind: 'source', quantization: undefined, bytes, path: source, origin: 'hub' });
       }
     }
   }
+  entries.push(...(await listLocal(root)));
   const order = (e: CacheEntry) => `${e.repoId}\0${e.commit}\0${e.kind}\0${e.quantization ?? ''}`;
   return entries.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
 }
@@ -73,7 +84,10 @@ export async function removeCached(
     if (quantization === undefined) {
       await removePath(cache.repoDir);
     } else {
-      for (const entry of matching) await removePath(entry.path);
+      for (const entry of matching) {
+        await removePath(entry.path);
+        await removePath(hfOriginPath(entry.path));
+      }
       await pruneCommits(cache);
     }
     return matching;

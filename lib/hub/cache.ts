@@ -93,6 +93,9 @@ export class RepoCache {
   }
 }
 
+/** Next to a GGUF converted from the Hugging Face cache: the snapshot it was converted from. */
+export const hfOriginPath = (ggufPath: string) => `${ggufPath}.hf-cache`;
+
 export async function exists(path: string): Promise<boolean> {
   return access(path).then(
     () => true,

@@ -1,15 +1,15 @@
 import { rm } from 'node:fs/promises';
 import { GitcapError, isGitcapError, throwIfAborted } from '../errors.js';
-import { RepoCache, exists, resolveCacheDir } from './cache.js';
-import { planCheckpoint, resolveCommit } from './checkpoint.js';
+import { RepoCache, exists, hfOriginPath, resolveCacheDir } from './cache.js';
+import { offlineSource, onlineSource, type SourceOptions } from './checkpoint-source.js';
 import { convertSource, type ConvertProgress } from './convert.js';
 import { isOfflineMode, resolveEndpoint, resolveToken, validateRepoId, validateRevision } from './endpoint.js';
-import { ioError } from './fs-util.js';
-import { closeSession, openSession } from './http.js';
+import { ioError, writeFileAtomic } from './fs-util.js';
+import { HfRepoCache, hfCacheDir, useHfCacheByDefault } from './hf-cache.js';
 import { acquireLock } from './lock.js';
 import { DEFAULT_QUANTIZATION, validateQuantization, type QuantType } from './quantization.js';
-import { DEFAULT_RETRY, validateRetryPolicy, type RetryPolicy } from './retry.js';
-import { downloadSource, isSourceComplete, type DownloadProgress } from './source.js';
+import { validateRetryPolicy, type RetryPolicy } from './retry.js';
+import type { DownloadProgress } from './source.js';
 
 export const DEFAULT_REPO_ID = 'microsoft/git-base-vatex';
 
@@ -42,6 +42,14 @@ export interface PullOptions {
   /** Ask the hub what the revision points to now, even when the cache has it (default false). */
   update?: boolean;
   retry?: RetryPolicy;
+  /**
+   * Downloads go into the Hugging Face cache, in its own layout, so that Python tools share them
+   * (the GGUF stays in gitcap's cache). Default: GITCAP_USE_HF_CACHE. Whatever this says, a
+   * checkpoint already in the Hugging Face cache is read from there.
+   */
+  hfCache?: boolean;
+  /** The Hugging Face cache; default HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub. */
+  hfCacheDir?: string;
 }
 
 export interface PullResult {
@@ -67,6 +75,10 @@ export async function pullModel(repoId: string, options: PullOptions = {}): Prom
   if (options.endpoint !== undefined) resolveEndpoint(options.endpoint);
   resolveToken(options.token);
   if (options.retry !== undefined) validateRetryPolicy(options.retry);
+  if (options.hfCacheDir !== undefined) hfCacheDir(options.hfCacheDir);
+  if (options.hfCache !== undefined && typeof options.hfCache !== 'boolean') {
+    throw new GitcapError('E_INVALID_ARG', `Expected a boolean for hfCache but received ${JSON.stringify(options.hfCache)}`);
+  }
   const cache = new RepoCache(resolveCacheDir(options.cacheDir), repoId);
   const offline = options.offline ?? isOfflineMode();
   const result = (commit: string, ggufPath: string, fromCache: boolean): PullResult => ({
@@ -90,10 +102,21 @@ export async function pullModel(repoId: string, options: PullOptions = {}): Prom
     const cachedNow = options.update && !offline ? undefined : await cache.findGguf(revision, quantization);
     if (cachedNow) return result(cachedNow.commit, cachedNow.ggufPath, true);
 
-    const commit = offline ? await offlineCommit(cache, revision, quantization) : await download(cache, repoId, revision, options);
+    const hf = new HfRepoCache(hfCacheDir(options.hfCacheDir), repoId);
+    const sourceOptions: SourceOptions = { ...options, revision, quantization, hfCache: options.hfCache ?? useHfCacheByDefault() };
+    const source = offline
+      ? await offlineSource(cache, hf, sourceOptions)
+      : await onlineSource(cache, hf, repoId, sourceOptions).catch(withOfflineHint);
+    const { commit } = source;
     const ggufPath = cache.ggufPath(commit, quantization);
     const fromCache = await exists(ggufPath);
-    if (!fromCache) await convertKeepingSourceIfAsked(cache.sourceDir(commit), ggufPath, quantization, options);
+    if (!fromCache && source.inHfCache) {
+      // Read in place; the snapshot is never removed.
+      await convertSource(source.dir, ggufPath, quantization, options.onProgress, options.signal);
+      await writeFileAtomic(hfOriginPath(ggufPath), `${source.dir}\n`);
+    } else if (!fromCache) {
+      await convertKeepingSourceIfAsked(source.dir, ggufPath, quantization, options);
+    }
     await cache.writeRef(revision, commit);
     return result(commit, ggufPath, fromCache);
   } finally {
@@ -130,36 +153,12 @@ async function removeSource(sourceDir: string): Promise<void> {
   }
 }
 
-/** Resolves the revision and downloads the checkpoint unless its GGUF or source is cached. */
-async function download(cache: RepoCache, repoId: string, revision: string, options: PullOptions): Promise<string> {
-  const session = openSession({
-    endpoint: resolveEndpoint(options.endpoint),
-    repoId,
-    revision,
-    token: resolveToken(options.token),
-    signal: options.signal,
-    retry: validateRetryPolicy(options.retry ?? DEFAULT_RETRY),
-  });
-  try {
-    const commit = await resolveCommit(session);
-    const sourceDir = cache.sourceDir(commit);
-    const quantization = options.quantization ?? DEFAULT_QUANTIZATION;
-    if ((await exists(cache.ggufPath(commit, quantization))) || (await isSourceComplete(sourceDir))) return commit;
-    const files = await planCheckpoint(session, commit, sourceDir);
-    await downloadSource(session, commit, files, sourceDir, options.onProgress);
-    return commit;
-  } finally {
-    await closeSession(session);
-  }
-}
-
-/** Offline, a GGUF can still be made from a source kept with keepSource. */
-async function offlineCommit(cache: RepoCache, revision: string, quantization: QuantType): Promise<string> {
-  const commit = await cache.readRef(revision);
-  if (commit && (await isSourceComplete(cache.sourceDir(commit)))) return commit;
-  const revisionFlag = revision === 'main' ? '' : ` --revision ${revision}`;
+/** The hub cannot be reached: say how to caption without it. */
+function withOfflineHint(err: unknown): never {
+  if (!isGitcapError(err, 'E_NETWORK')) throw err;
   throw new GitcapError(
-    'E_NOT_FOUND',
-    `${cache.repoId} (revision ${revision}, ${quantization}) is not in the cache at ${cache.root}, and offline mode (HF_HUB_OFFLINE or the offline option) forbids downloading it: run "gitcap pull ${cache.repoId}${revisionFlag} --quant ${quantization}" once while online`,
+    'E_NETWORK',
+    `${err.message}. To caption without the hub, convert a checkpoint folder you have ("gitcap convert <folder> -o model.gguf") and pass "--model model.gguf" (the API: GitModel.load("model.gguf"))`,
+    { cause: err },
   );
 }

@@ -86,13 +86,13 @@ describe('gitcap CLI', () => {
     assert.match(none.stderr, /^Usage: gitcap/m);
     const bad = gitcap(['--frobnicate']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /Unknown option '--frobnicate'/);
+    assert.match(bad.stderr, /^gitcap: Unknown option "--frobnicate"\n/);
   });
 
   it('a wrong option of a command exits 2', () => {
     const r = gitcap(['info', '--nope']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^gitcap info: Unknown option '--nope'/);
+    assert.match(r.stderr, /^gitcap info: Unknown option "--nope"\n/);
     assert.match(r.stderr, /Usage: gitcap info \[--json\]/);
   });
 });

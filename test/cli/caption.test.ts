@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GitModel } from '../../lib/index.js';
 import { FIXTURES, fixtureGguf, goldens } from '../model/goldens.js';
-import { gitcap, startGitcap, tempDir } from './gitcap-process.js';
+import { NO_HF_CACHE, gitcap, startGitcap, tempDir } from './gitcap-process.js';
 
 const input = (name: string) => join(FIXTURES, 'inputs', name);
 const FRAMES = goldens.cases.vatex_clip_full!.inputs.map((f) => join(FIXTURES, f));
@@ -164,7 +164,8 @@ describe('gitcap caption: errors and exit codes', () => {
   it('usage mistakes exit 2 with their exact messages', async () => {
     const cases: [string[], string][] = [
       [[], `Missing <file>: a video or image to caption\n${USAGE_LINE}`],
-      [[SQUARE, '--nope'], `Unknown option '--nope'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- "--nope"\n${USAGE_LINE}`],
+      [[SQUARE, '--nope'], `Unknown option "--nope"\n${USAGE_LINE}`],
+      [[SQUARE, '--model'], `Option "--model" needs a value\n${USAGE_LINE}`],
       [[SQUARE, '--beams', '0'], 'Expected an integer between 1 and 16 for --beams but received "0"'],
       [[SQUARE, '--max-new-tokens', 'ten'], 'Expected an integer between 0 and 100000 for --max-new-tokens but received "ten"'],
       [[SQUARE, '--min-new-tokens', '25'], '--min-new-tokens (25) is more than --max-new-tokens (20, the default)'],
@@ -190,7 +191,9 @@ describe('gitcap caption: errors and exit codes', () => {
       const batch = cases.slice(i, i + 4);
       const results = await Promise.all(batch.map(([args]) => gitcap(['caption', ...args])));
       batch.forEach(([args, message], j) => {
-        assert.deepEqual(results[j], { code: 2, stdout: '', stderr: `gitcap caption: ${message}\n` }, args.join(' '));
+        // Every usage error ends with the usage line.
+        const usage = message.endsWith(USAGE_LINE) ? '' : `\n${USAGE_LINE}`;
+        assert.deepEqual(results[j], { code: 2, stdout: '', stderr: `gitcap caption: ${message}${usage}\n` }, args.join(' '));
       });
     }
   });
@@ -234,7 +237,8 @@ describe('gitcap caption: the default model', () => {
       code: 1,
       stdout: '',
       stderr:
-        `gitcap caption: microsoft/git-base-vatex (revision main, q8_0) is not in the cache at ${cache.path}, and offline mode ` +
+        `gitcap caption: microsoft/git-base-vatex (revision main, q8_0) is not in the cache at ${cache.path} nor in the ` +
+        `Hugging Face cache at ${NO_HF_CACHE}, and offline mode ` +
         '(HF_HUB_OFFLINE or the offline option) forbids downloading it: run "gitcap pull microsoft/git-base-vatex --quant q8_0" ' +
         'once while online (E_NOT_FOUND)\n',
     });

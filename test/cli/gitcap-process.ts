@@ -1,5 +1,6 @@
 // Runs `gitcap` (lib/cli/main.ts through tsx) in a child process, as a user would. The child
-// inherits GITCAP_ADDON_PATH, is offline (HF_HUB_OFFLINE=1) unless a test says otherwise, and
+// inherits GITCAP_ADDON_PATH, is offline (HF_HUB_OFFLINE=1) unless a test says otherwise, sees an
+// empty Hugging Face cache, and
 // loads the test network guard: no connection can leave the loopback interface.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,12 +24,17 @@ export interface GitcapChild {
   exit: Promise<Exit>;
 }
 
+/** The children's Hugging Face cache: a folder that does not exist. */
+export const NO_HF_CACHE = join(tmpdir(), 'gitcap-test-no-hf-cache');
+
 /** The environment of every child: the caller's, without hub settings or proxies, offline. */
 function childEnv(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HF_HUB_OFFLINE: '1' };
   for (const key of Object.keys(env)) {
-    if (/^(HF_|HTTPS?_PROXY$|NO_PROXY$|GITCAP_CACHE$)/i.test(key) && key !== 'HF_HUB_OFFLINE') delete env[key];
+    if (/^(HF_|HUGGINGFACE_|HTTPS?_PROXY$|NO_PROXY$|GITCAP_CACHE$|GITCAP_USE_HF_CACHE$)/i.test(key) && key !== 'HF_HUB_OFFLINE') delete env[key];
   }
+  // Never the Hugging Face cache of the machine running the tests.
+  env.HF_HUB_CACHE = NO_HF_CACHE;
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) delete env[key];
     else env[key] = value;

@@ -53,7 +53,7 @@ describe('gitcap info <model>', () => {
 
   it('a missing model exits 1; two exit 2', async () => {
     const missing = join(import.meta.dirname, 'none.gguf');
-    assert.deepEqual(await gitcap(['info', missing]), { code: 1, stdout: '', stderr: `gitcap info: ${missing}: no such file or folder\n` });
+    assert.deepEqual(await gitcap(['info', missing]), { code: 1, stdout: '', stderr: `gitcap info: ${missing}: no such file or folder (E_NOT_FOUND)\n` });
     const two = await gitcap(['info', vatex, image]);
     assert.deepEqual(two, { code: 2, stdout: '', stderr: `gitcap info: Unexpected argument "${image}"\nUsage: gitcap info [--json]\n` });
   });

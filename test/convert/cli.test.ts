@@ -39,9 +39,9 @@ describe('gitcap convert', () => {
     assert.deepEqual([noOut.code, noOut.stderr], [2, `gitcap convert: Missing -o <out.gguf>\nUsage: gitcap convert <hf-dir> -o <out.gguf> [--type <type>] [--output-type <type>] [--token-embd-type <type>]\n`]);
     const badType = await gitcap(['convert', TINY_VATEX, '-o', join(dir.path, 'x.gguf'), '--output-type', 'q2_K']);
     assert.equal(badType.code, 2);
-    assert.equal(badType.stderr, 'gitcap convert: Expected one of f32, f16, q4_0, q4_1, q5_0, q5_1, q8_0, q4_K, q5_K, q6_K for --output-type but received "q2_K"\n');
+    assert.equal(badType.stderr, 'gitcap convert: Expected one of f32, f16, q4_0, q4_1, q5_0, q5_1, q8_0, q4_K, q5_K, q6_K for --output-type but received "q2_K"\nUsage: gitcap convert <hf-dir> -o <out.gguf> [--type <type>] [--output-type <type>] [--token-embd-type <type>]\n');
     const missing = join(dir.path, 'nothing');
     const failed = await gitcap(['convert', missing, '-o', join(dir.path, 'y.gguf')]);
-    assert.deepEqual([failed.code, failed.stdout, failed.stderr], [1, '', `gitcap convert: ${join(missing, 'config.json')}: file not found\n`]);
+    assert.deepEqual([failed.code, failed.stdout, failed.stderr], [1, '', `gitcap convert: ${join(missing, 'config.json')}: file not found (E_NOT_FOUND)\n`]);
   });
 });

@@ -43,6 +43,7 @@ describe('gitcap pull / ls / rm', () => {
     hub.reset();
     process.env.HF_ENDPOINT = hub.url;
     process.env.GITCAP_CACHE = cache.path;
+    process.env.HF_HUB_CACHE = join(cache.path, 'no-hf-cache');
     delete process.env.HF_HUB_OFFLINE;
     delete process.env.HF_TOKEN;
   });
@@ -71,9 +72,9 @@ describe('gitcap pull / ls / rm', () => {
     const listed = await capture(() => lsCommand.run([]));
     const lines = listed.stdout.trimEnd().split('\n');
     assert.equal(lines.length, 3);
-    assert.match(lines[0]!, /^REPO +REVISION +COMMIT +QUANT +SIZE +PATH$/);
-    assert.match(lines[1]!, new RegExp(`^test/tiny-vatex +main +${commit.slice(0, 12)} +f16 +[0-9.]+ MB +${gguf}$`));
-    assert.match(lines[2]!, new RegExp(`^test/tiny-vatex +main +${commit.slice(0, 12)} +source +[0-9.]+ MB +${join(cache.path, 'models', 'test--tiny-vatex', commit, 'source')}$`));
+    assert.match(lines[0]!, /^REPO +REVISION +COMMIT +QUANT +SIZE +FROM +PATH$/);
+    assert.match(lines[1]!, new RegExp(`^test/tiny-vatex +main +${commit.slice(0, 12)} +f16 +[0-9.]+ MB +hub +${gguf}$`));
+    assert.match(lines[2]!, new RegExp(`^test/tiny-vatex +main +${commit.slice(0, 12)} +source +[0-9.]+ MB +hub +${join(cache.path, 'models', 'test--tiny-vatex', commit, 'source')}$`));
     const json = JSON.parse((await capture(() => lsCommand.run(['--json']))).stdout) as { path: string; bytes: number }[];
     assert.equal(json[0]!.path, gguf);
     assert.equal(json[0]!.bytes, (await stat(gguf)).size);
@@ -98,11 +99,11 @@ describe('gitcap pull / ls / rm', () => {
     });
     await assert.rejects(pullCommand.run([VATEX, '--force']), {
       code: 'E_INVALID_ARG',
-      message: `Unknown option '--force'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- "--force"\nUsage: gitcap pull [<repo>] [--quant <type>] [--revision <rev>] [--keep-source] [--update]`,
+      message: `Unknown option "--force"\nUsage: gitcap pull [<repo>] [--quant <type>] [--revision <rev>] [--keep-source] [--update] [--hf-cache]`,
     });
     await assert.rejects(rmCommand.run([]), {
       code: 'E_INVALID_ARG',
-      message: 'Missing <repo>\nUsage: gitcap rm <repo> [--quant <type>]',
+      message: 'Missing <repo> or <folder>\nUsage: gitcap rm <repo|folder> [--quant <type>]',
     });
     await assert.rejects(lsCommand.run(['extra']), {
       code: 'E_INVALID_ARG',

@@ -1,6 +1,7 @@
 // GitModel.fromPretrained against the mock hub: download + conversion once, then the cache alone.
 import './loopback-guard.js';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GitModel } from '../../lib/index.js';
 import { goldens, pixelValues } from '../model/goldens.js';
@@ -24,7 +25,7 @@ describe('GitModel.fromPretrained', () => {
   });
 
   it('pulls, converts, loads and captions; the second time from the cache with no request', async () => {
-    const options = { endpoint: hub.url, cacheDir: cache.path, quantization: 'f32' as const, retry: FAST_RETRY, threads: 1, backend: 'cpu' as const };
+    const options = { endpoint: hub.url, cacheDir: cache.path, hfCacheDir: join(cache.path, 'no-hf-cache'), quantization: 'f32' as const, retry: FAST_RETRY, threads: 1, backend: 'cpu' as const };
     const phases = new Set<string>();
     const model = await GitModel.fromPretrained('test/tiny-vatex', { ...options, onProgress: (p) => phases.add(p.phase) });
     assert.ok(phases.has('download') && phases.has('convert') && phases.has('load'));

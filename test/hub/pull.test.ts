@@ -77,6 +77,7 @@ describe('pullModel', () => {
     for (const name of ['HF_TOKEN', 'HF_ENDPOINT', 'HF_HUB_OFFLINE', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy']) {
       delete process.env[name];
     }
+    process.env.HF_HUB_CACHE = join(cache.path, 'no-hf-cache'); // not the machine's own
   });
   afterEach(async () => {
     process.env = { ...savedEnv };
@@ -136,7 +137,7 @@ describe('pullModel', () => {
     assert.equal((await pull(VATEX)).fromCache, true);
     await assert.rejects(pull(VATEX, { quantization: 'f32', revision: 'v2' }), {
       code: 'E_NOT_FOUND',
-      message: `test/tiny-vatex (revision v2, f32) is not in the cache at ${cache.path}, and offline mode (HF_HUB_OFFLINE or the offline option) forbids downloading it: run "gitcap pull test/tiny-vatex --revision v2 --quant f32" once while online`,
+      message: `test/tiny-vatex (revision v2, f32) is not in the cache at ${cache.path} nor in the Hugging Face cache at ${join(cache.path, 'no-hf-cache')}, and offline mode (HF_HUB_OFFLINE or the offline option) forbids downloading it: run "gitcap pull test/tiny-vatex --revision v2 --quant f32" once while online`,
     });
     assert.equal(hub.requests.length, 0);
   });

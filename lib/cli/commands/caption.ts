@@ -117,7 +117,7 @@ export async function run(args: string[]): Promise<number> {
         if (!isGitcapError(err) || !INPUT_ERRORS.has(err.code)) throw err;
         failed = true;
         const file = job.files.length === 1 ? job.files[0]! : undefined;
-        reportError(err, file !== undefined && !err.message.includes(file) ? `${file}: ` : '');
+        reportError(err, file !== undefined && !err.message.startsWith(`${file}: `) ? `${file}: ` : '');
         if (flags.json) writeLine(JSON.stringify({ ...fileField(job), error: { code: err.code, message: err.message } }));
       }
     }

@@ -7,12 +7,14 @@ export const summary = 'List the models in the cache';
 
 export const usage = `gitcap ls [--json]
 
-Lists the cached models: repository, revision and commit, quantization, size and path
-("source" rows are checkpoints kept with pull --keep-source). The cache is GITCAP_CACHE or
-the platform's cache folder (see README, "Model cache").
+Lists the cached models: repository, revision and commit, quantization, size, where it came
+from and path ("source" rows are checkpoints kept with pull --keep-source). FROM is "hub" (downloaded
+by gitcap), "hf-cache" (converted from the Hugging Face cache, read in place) or "folder"
+(converted from a checkpoint folder, named in REPO). The cache is GITCAP_CACHE or the platform's
+cache folder (see README, "Model cache").
 
 Options:
-  --json   one JSON array of { repoId, commit, revisions, kind, quantization, bytes, path }`;
+  --json   one JSON array of { repoId, commit, revisions, kind, quantization, bytes, path, origin }`;
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseCommandArgs(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, usage, 0);
@@ -34,13 +36,14 @@ export async function run(args: string[]): Promise<number> {
 
 export function formatTable(entries: CacheEntry[]): string {
   const rows = [
-    ['REPO', 'REVISION', 'COMMIT', 'QUANT', 'SIZE', 'PATH'],
+    ['REPO', 'REVISION', 'COMMIT', 'QUANT', 'SIZE', 'FROM', 'PATH'],
     ...entries.map((e) => [
       e.repoId,
       e.revisions.join(',') || '-',
       e.commit.slice(0, 12),
       e.quantization ?? e.kind,
       formatBytes(e.bytes),
+      e.origin === 'local' ? 'folder' : e.origin,
       e.path,
     ]),
   ];

@@ -6,19 +6,23 @@ import { PullReporter } from '../pull-progress.js';
 
 export const summary = 'Download a GIT model from the Hugging Face hub and convert it to GGUF';
 
-export const usage = `gitcap pull [<repo>] [--quant <type>] [--revision <rev>] [--keep-source] [--update]
+export const usage = `gitcap pull [<repo>] [--quant <type>] [--revision <rev>] [--keep-source] [--update] [--hf-cache]
 
 Downloads <repo> (default ${DEFAULT_REPO_ID}) from the Hugging Face hub, converts it to a GGUF
-and keeps it in the model cache; prints the GGUF's path. A cached model is not downloaded again.
+and keeps it in the model cache; prints the GGUF's path. A cached model is not downloaded again,
+and a checkpoint in the Hugging Face cache (of Python's huggingface_hub) is converted from there.
 
 Options:
   --quant <type>     weight type: ${QUANT_TYPES.join(', ')} (default ${DEFAULT_QUANTIZATION})
   --revision <rev>   branch, tag or commit (default main)
   --keep-source      keep the downloaded checkpoint next to the GGUF
   --update           ask the hub which commit the revision is now, even when cached
+  --hf-cache         download into the Hugging Face cache, in its layout, so Python tools share
+                     it (default: GITCAP_USE_HF_CACHE=1); the GGUF stays in gitcap's cache
 
 Environment: HF_TOKEN (gated or private repositories), HF_ENDPOINT (mirror), HF_HUB_OFFLINE=1
-(cache only), HTTPS_PROXY / HTTP_PROXY / NO_PROXY, GITCAP_CACHE (cache folder).`;
+(cache only), HTTPS_PROXY / HTTP_PROXY / NO_PROXY, GITCAP_CACHE (cache folder), HF_HUB_CACHE or
+HF_HOME (the Hugging Face cache), GITCAP_USE_HF_CACHE=1.`;
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -28,6 +32,7 @@ export async function run(args: string[]): Promise<number> {
       revision: { type: 'string' },
       'keep-source': { type: 'boolean' },
       update: { type: 'boolean' },
+      'hf-cache': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     usage,
@@ -47,6 +52,7 @@ export async function run(args: string[]): Promise<number> {
       quantization,
       keepSource: values['keep-source'] === true,
       update: values.update === true,
+      ...(values['hf-cache'] === true && { hfCache: true }),
       onProgress: reporter.onProgress,
     });
     reporter.finish(result);

@@ -95,8 +95,9 @@ function isFileArgument(word: string): boolean {
 
 /** A usage error ends with the command's usage line; any other error with its code. */
 async function runCommand(name: string, args: string[]): Promise<number> {
-  const command = await commands[name]!();
+  let command: Command | undefined;
   try {
+    command = await commands[name]!();
     return await command.run(args);
   } catch (err) {
     if (!isGitcapError(err)) throw err;
@@ -104,8 +105,8 @@ async function runCommand(name: string, args: string[]): Promise<number> {
       process.stderr.write(`gitcap ${name}: ${err.message} (${err.code})\n`);
       return 1;
     }
-    const usageLine = `Usage: ${command.usage.split('\n')[0]}`;
-    process.stderr.write(`gitcap ${name}: ${err.message}${err.message.includes('\nUsage: ') ? '' : `\n${usageLine}`}\n`);
+    const usageLine = err.message.includes('\nUsage: ') || !command ? '' : `\nUsage: ${command.usage.split('\n')[0]}`;
+    process.stderr.write(`gitcap ${name}: ${err.message}${usageLine}\n`);
     return EXIT_USAGE;
   }
 }

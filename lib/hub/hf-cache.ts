@@ -5,7 +5,7 @@
 //   <hub cache>/models--<owner>--<name>/.no_exist/<commit>/<file> the repository has no such file
 // gitcap reads checkpoints there in place and never changes or removes anything in that cache;
 // with the hfCache option it adds its downloads to it, in the same layout.
-import { access, lstat, mkdir, readFile, rename, rm, symlink } from 'node:fs/promises';
+import { access, copyFile, lstat, mkdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { GitcapError } from '../errors.js';
@@ -105,7 +105,11 @@ export class HfRepoCache {
       if (await exists(blob)) await rm(downloaded, { force: true });
       else await rename(downloaded, blob);
       if (await lstat(link).then(() => true, () => false)) await rm(link, { force: true });
-      await symlink(relative(dirname(link), blob), link);
+      // huggingface_hub copies where links cannot be made (Windows without developer mode).
+      await symlink(relative(dirname(link), blob), link).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPERM' && err.code !== 'ENOTSUP') throw err;
+        await copyFile(blob, link);
+      });
     } catch (err) {
       throw ioError(err, link);
     }

@@ -32,7 +32,7 @@ describe('hostile inputs', () => {
 
   it('refuses token ids outside the vocabulary', () => {
     const vocab = model.info.text.vocabSize;
-    assert.equal(model.detokenize([101, 1037, 102]), model.detokenize([101, 1037, 102]));
+    assert.equal(typeof model.detokenize([0, vocab - 1]), 'string', 'the first and last ids are in the vocabulary');
     for (const id of [-1, vocab, 2 ** 31]) {
       assert.throws(() => model.detokenize([101, id]), {
         code: 'E_INVALID_ARG',

@@ -16,7 +16,7 @@ if (!target || !(target in NODE_TARGETS) || !(seconds > 0) || !seedDir || !findi
   process.exit(2);
 }
 /** No progress message for this long: the reader hangs on the current input. */
-const HANG_MS = 20_000;
+const HANG_MS = 60_000;
 
 await mkdir(findingsDir, { recursive: true });
 const deadline = Date.now() + seconds * 1000;

@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t * data, size_t size) {
             }
             case 1: {
                 std::vector<int32_t> ids(rest.size() / 4);
-                std::memcpy(ids.data(), rest.data(), ids.size() * 4);
+                if (!ids.empty()) std::memcpy(ids.data(), rest.data(), ids.size() * 4);
                 fixture_tokenizer().decode(ids, {bool(data[0] & 8), bool(data[0] & 16)});
                 break;
             }

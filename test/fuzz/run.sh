@@ -39,8 +39,9 @@ if [[ " ${NATIVE_TARGETS[*]} " == *" $target "* ]]; then
   mkdir -p "$corpus"
   log=$(mktemp)
   status=0
-  # -timeout: one input running over 10 s is a hang; -rss_limit_mb: over 2 GB is a finding too
-  "$out/fuzz/fuzz-$target" "$corpus" "$out/seeds/$target" -max_total_time="$seconds" -timeout=10 \
+  # -timeout: one input running over 10 s (wall clock; raise GITCAP_FUZZ_TIMEOUT on a busy machine) is a
+  # hang; -rss_limit_mb: over 2 GB is a finding too
+  "$out/fuzz/fuzz-$target" "$corpus" "$out/seeds/$target" -max_total_time="$seconds" -timeout="${GITCAP_FUZZ_TIMEOUT:-10}" \
     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/findings/$target-" >"$log" 2>&1 || status=$?
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
   if ((status != 0)); then

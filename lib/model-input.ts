@@ -45,11 +45,18 @@ function isRawImage(v: unknown): v is RawImageInput {
   return typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && 'data' in v && 'width' in v && 'height' in v;
 }
 
+/** The keys that each name one kind of input; an input object holds exactly one of them. */
+const INPUT_KINDS = ['pixels', 'video', 'frames', 'image'] as const;
+
 /** Reads files, samples video frames and checks raw pixels. */
 export async function resolveInput(input: unknown, opts: ResolveOptions): Promise<RawInput> {
   const limit = opts.maxPixels === undefined ? {} : { maxPixels: opts.maxPixels };
   if (typeof input !== 'object' || input === null) {
     throw invalidArg('input', 'an object: { video }, { image }, { frames } or a raw image', input);
+  }
+  const kinds = INPUT_KINDS.filter((k) => k in input);
+  if (kinds.length > 1) {
+    throw new GitcapError('E_INVALID_ARG', `input has ${kinds.map((k) => `"${k}"`).join(' and ')}: give exactly one of ${INPUT_KINDS.join(', ')}`);
   }
   if ('pixels' in input) {
     const px = (input as { pixels: PixelValuesInput }).pixels;
@@ -60,6 +67,8 @@ export async function resolveInput(input: unknown, opts: ResolveOptions): Promis
     if (dims.length !== 4 || !dims.every((d) => Number.isInteger(d) && d > 0)) {
       throw invalidArg('input.pixels.dims', 'four positive integers [n, 3, height, width]', px.dims);
     }
+    const bad = px.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new GitcapError('E_INPUT', `input.pixels.data[${bad}] is ${px.data[bad]}: pixel values must be finite`);
     return { pixels: { data: px.data, dims }, images: [], video: px.isVideo ?? dims[0]! > 1 };
   }
   if ('video' in input) {

@@ -379,6 +379,11 @@ export class GitModel implements AsyncDisposable {
   detokenize(ids: number[], options?: { skipSpecialTokens?: boolean; cleanUpSpaces?: boolean }): string {
     this.#checkOpen();
     if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id))) throw invalidArg('ids', 'an array of integers', ids);
+    const vocab = this.#info.text.vocabSize;
+    const outside = ids.findIndex((id) => id < 0 || id >= vocab);
+    if (outside >= 0) {
+      throw new GitcapError('E_INVALID_ARG', `ids[${outside}] = ${ids[outside]} is not a token id: the vocabulary has ids 0 to ${vocab - 1}`);
+    }
     return callNative(() => this.#raw.detokenize(ids, options?.skipSpecialTokens ?? true, options?.cleanUpSpaces ?? true));
   }
 

@@ -3,6 +3,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { access } from 'node:fs/promises';
 import { GitcapError } from '../lib/errors.js';
+import { printable } from '../lib/printable.js';
 import { readJsonObject } from './files.js';
 import { openSafetensors } from './safetensors.js';
 import type { SourceTensor, TensorSource } from './tensor-source.js';
@@ -56,9 +57,9 @@ async function openSharded(indexFile: string, opened: Opened[]): Promise<Map<str
     opened.push(o);
     for (const t of o.tensors) {
       const other = tensors.get(t.name);
-      if (other) throw new GitcapError('E_MODEL_FORMAT', `${indexFile}: tensor ${t.name} is in both ${other.file} and ${t.file}`);
+      if (other) throw new GitcapError('E_MODEL_FORMAT', `${indexFile}: tensor ${printable(t.name)} is in both ${other.file} and ${t.file}`);
       if (byTensor.get(t.name) !== shard) {
-        throw new GitcapError('E_MODEL_FORMAT', `${indexFile}: tensor ${t.name} is in ${shard} but the index does not list it there`);
+        throw new GitcapError('E_MODEL_FORMAT', `${indexFile}: tensor ${printable(t.name)} is in ${shard} but the index does not list it there`);
       }
       tensors.set(t.name, t);
     }

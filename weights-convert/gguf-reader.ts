@@ -1,6 +1,7 @@
 // Reads the header of a GGUF file: metadata and tensor infos, never the tensor data.
 
 import { GitcapError } from '../lib/errors.js';
+import { printable } from '../lib/printable.js';
 import { openForReading } from './files.js';
 import { GGUF_ALIGNMENT, GGUF_KEY_ALIGNMENT, GGUF_MAGIC, GgufType, alignUp, type GgufKv, type GgufScalar } from './gguf-format.js';
 import { GGML_TYPE_NAMES, TYPE_INFO } from './quant-types.js';
@@ -106,8 +107,8 @@ function readKv(c: Cursor): GgufKv {
   const type = c.u32();
   if (type !== GgufType.ARRAY) return { key, type, value: readScalar(c, type) } as GgufKv;
   const itemType = c.u32();
-  if (itemType === GgufType.ARRAY) throw c.fail(`metadata ${key} is a nested array`);
-  const n = c.count(`array length of ${key}`, c.size - c.pos);
+  if (itemType === GgufType.ARRAY) throw c.fail(`metadata ${printable(key)} is a nested array`);
+  const n = c.count(`array length of ${printable(key)}`, c.size - c.pos);
   const value: GgufScalar[] = [];
   for (let i = 0; i < n; i++) value.push(readScalar(c, itemType));
   return { key, type, itemType, value } as GgufKv;
@@ -116,11 +117,11 @@ function readKv(c: Cursor): GgufKv {
 function readTensorInfo(c: Cursor): GgufTensor {
   const name = c.string();
   const nDims = c.u32();
-  if (nDims < 1 || nDims > 4) throw c.fail(`tensor ${name} has ${nDims} dimensions`);
+  if (nDims < 1 || nDims > 4) throw c.fail(`tensor ${printable(name)} has ${nDims} dimensions`);
   const ne: number[] = [];
-  for (let d = 0; d < nDims; d++) ne.push(c.count(`dimension of ${name}`, Number.MAX_SAFE_INTEGER));
+  for (let d = 0; d < nDims; d++) ne.push(c.count(`dimension of ${printable(name)}`, Number.MAX_SAFE_INTEGER));
   const ggmlType = c.u32();
-  const offset = c.count(`offset of ${name}`, c.size);
+  const offset = c.count(`offset of ${printable(name)}`, c.size);
   const block = BLOCKS[ggmlType];
   const n = ne.reduce((a, b) => a * b, 1);
   return {
@@ -153,12 +154,12 @@ function parseHeader(c: Cursor, path: string): GgufMetadata {
   const dataOffset = alignUp(c.pos, alignment);
   const names = new Set<string>();
   for (const t of tensors) {
-    if (names.has(t.name)) throw c.fail(`tensor ${t.name} appears twice`);
+    if (names.has(t.name)) throw c.fail(`tensor ${printable(t.name)} appears twice`);
     names.add(t.name);
-    if (t.fileOffset % alignment !== 0) throw c.fail(`tensor ${t.name} is not aligned to ${alignment} bytes`);
+    if (t.fileOffset % alignment !== 0) throw c.fail(`tensor ${printable(t.name)} is not aligned to ${alignment} bytes`);
     t.fileOffset += dataOffset;
     if (t.byteSize !== undefined && t.fileOffset + t.byteSize > c.size) {
-      throw c.fail(`tensor ${t.name} reaches past the end of the file`);
+      throw c.fail(`tensor ${printable(t.name)} reaches past the end of the file`);
     }
   }
   return { version, alignment, dataOffset, kv, tensors };

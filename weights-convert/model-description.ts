@@ -7,7 +7,7 @@ import { readJsonObject } from './files.js';
 import { parseGeneration } from './generation.js';
 import { parseHparams } from './hparams.js';
 import type { ModelDescription } from './metadata.js';
-import { parsePreprocessing } from './preprocessor.js';
+import { checkPreprocessingFitsVision, parsePreprocessing } from './preprocessor.js';
 import { readTokenizer } from './tokenizer.js';
 
 export async function readModelDescription(
@@ -20,6 +20,7 @@ export async function readModelDescription(
   const hparams = parseHparams(configFile, config);
   const ppFile = join(dir, 'preprocessor_config.json');
   const preprocessing = parsePreprocessing(ppFile, await readJsonObject(ppFile), hparams.vision.channels);
+  checkPreprocessingFitsVision(ppFile, preprocessing, hparams.vision.imageSize);
   const genFile = join(dir, 'generation_config.json');
   const generation = parseGeneration(genFile, (await readJsonObject(genFile, true)) ?? {}, hparams);
   const tokenizer = await readTokenizer(dir);

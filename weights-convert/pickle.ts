@@ -3,6 +3,7 @@
 // (OrderedDict, tensor rebuild functions); any other global, opcode or persistent id is an error.
 
 import { GitcapError } from '../lib/errors.js';
+import { printable } from '../lib/printable.js';
 
 /** `torch.<X>Storage` element types, as safetensors dtype names. */
 const STORAGE_DTYPES: Readonly<Record<string, string>> = {
@@ -114,7 +115,7 @@ export function unpickleStateDict(bytes: Uint8Array, where: string): Map<string,
   const pushGlobal = (module: string, name: string) => {
     const global = resolveGlobal(module, name);
     if (!global) {
-      throw fail(`pickle refers to ${module}.${name}; only tensors, storages and OrderedDict are allowed in a state dict`);
+      throw fail(`pickle refers to ${printable(`${module}.${name}`)}; only tensors, storages and OrderedDict are allowed in a state dict`);
     }
     stack.push(global);
   };
@@ -215,7 +216,7 @@ export function unpickleStateDict(bytes: Uint8Array, where: string): Map<string,
       case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push([a, b, c]); break; } // TUPLE3
       case 0x6c: stack.push(popMark()); break; // LIST
       case 0x61: { const v = pop(); const list = top(); if (!Array.isArray(list)) throw fail('pickle appends to something that is not a list'); list.push(v); break; } // APPEND
-      case 0x65: { const items = popMark(); const list = top(); if (!Array.isArray(list)) throw fail('pickle appends to something that is not a list'); list.push(...items); break; } // APPENDS
+      case 0x65: { const items = popMark(); const list = top(); if (!Array.isArray(list)) throw fail('pickle appends to something that is not a list'); for (const item of items) list.push(item); break; } // APPENDS
       case 0x64: { const d = new OrderedDict(); setItems(d, popMark()); stack.push(d); break; } // DICT
       case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
       case 0x75: { const kv = popMark(); setItems(top(), kv); break; } // SETITEMS
@@ -251,7 +252,7 @@ function toStateDict(result: Value, fail: (problem: string) => GitcapError): Map
   for (const [key, value] of result.items) {
     if (typeof key !== 'string') throw fail('pickle holds a state dict key that is not a string');
     const t = value as TensorRef;
-    if (typeof t !== 'object' || t === null || t.kind !== 'tensor') throw fail(`state dict entry ${key} is not a tensor`);
+    if (typeof t !== 'object' || t === null || t.kind !== 'tensor') throw fail(`state dict entry ${printable(key)} is not a tensor`);
     out.set(key, t);
   }
   return out;

@@ -2,6 +2,7 @@
 // output tensor's type, shape and place in the GGUF data section.
 
 import { GitcapError } from '../lib/errors.js';
+import { printable } from '../lib/printable.js';
 import { alignUp, GGUF_ALIGNMENT } from './gguf-format.js';
 import type { GitHparams } from './hparams.js';
 import { TYPE_INFO, rowSize, type QuantType } from './quant-types.js';
@@ -50,13 +51,13 @@ function findSource(source: TensorSource, byName: Map<string, SourceTensor>, hp:
 
 function checkSource(t: SourceTensor, e: ExpectedTensor): void {
   if (!WEIGHT_DTYPES.includes(t.dtype)) {
-    throw new GitcapError('E_UNSUPPORTED', `${t.file}: tensor ${t.name} has dtype ${t.dtype}; only F32, F16 and BF16 weights are supported`);
+    throw new GitcapError('E_UNSUPPORTED', `${t.file}: tensor ${printable(t.name)} has dtype ${t.dtype}; only F32, F16 and BF16 weights are supported`);
   }
   const same = t.shape.length === e.shape.length && t.shape.every((n, i) => n === e.shape[i]);
   if (!same) {
     throw new GitcapError(
       'E_MODEL_FORMAT',
-      `${t.file}: tensor ${t.name} has shape ${formatShape(t.shape)} but config.json implies ${formatShape(e.shape)}`,
+      `${t.file}: tensor ${printable(t.name)} has shape ${formatShape(t.shape)} but config.json implies ${formatShape(e.shape)}`,
     );
   }
 }
@@ -68,7 +69,7 @@ export function planConversion(source: TensorSource, hp: GitHparams, choice: Typ
   for (const [name, t] of source.tensors) byName.set(canonicalTensorName(name), t);
   for (const name of source.tensors.keys()) {
     if (!known.has(canonicalTensorName(name)) && !isDroppedTensor(name)) {
-      throw new GitcapError('E_MODEL_FORMAT', `${source.tensors.get(name)!.file}: unexpected tensor ${name} (not part of a GIT model with this config.json)`);
+      throw new GitcapError('E_MODEL_FORMAT', `${source.tensors.get(name)!.file}: unexpected tensor ${printable(name)} (not part of a GIT model with this config.json)`);
     }
   }
   const warnings: string[] = [];

@@ -113,3 +113,33 @@ export function parsePreprocessing(file: string, pp: cv.Json, channels: number):
     doConvertRgb: processor === 'CLIPImageProcessor' ? cv.boolean(file, pp, 'do_convert_rgb', true) : false,
   };
 }
+
+/** Resizing to more than this many times the vision tower's side only burns time and memory. */
+const MAX_RESIZE_FACTOR = 4;
+
+/**
+ * The vision tower takes exactly imageSize x imageSize pixels: the crop (or, without one, the fixed
+ * resize) must produce that, and no resize may ask for more than a few times it.
+ */
+export function checkPreprocessingFitsVision(file: string, p: Preprocessing, imageSize: number): void {
+  const unsupported = (problem: string) => new GitcapError('E_UNSUPPORTED', `${file}: ${problem}`);
+  if (p.doResize) {
+    const limit = MAX_RESIZE_FACTOR * imageSize;
+    const sizes: [string, number][] = p.shortestEdge > 0
+      ? [['size.shortest_edge', p.shortestEdge]]
+      : [['size.height', p.resizeHeight], ['size.width', p.resizeWidth]];
+    for (const [key, value] of sizes) {
+      if (value > limit) throw unsupported(`${key} ${value} is more than ${MAX_RESIZE_FACTOR} times the vision tower's image_size ${imageSize}`);
+    }
+  }
+  const fits = (h: number, w: number) => h === imageSize && w === imageSize;
+  if (p.doCenterCrop) {
+    if (!fits(p.cropHeight, p.cropWidth)) {
+      throw unsupported(`crop_size ${p.cropWidth}x${p.cropHeight} does not match the vision tower's image_size ${imageSize}x${imageSize}`);
+    }
+  } else if (!p.doResize || p.shortestEdge > 0) {
+    throw unsupported(`without do_center_crop, size must be {height, width} of the vision tower's image_size ${imageSize}, or images would not fit it`);
+  } else if (!fits(p.resizeHeight, p.resizeWidth)) {
+    throw unsupported(`size ${p.resizeWidth}x${p.resizeHeight} does not match the vision tower's image_size ${imageSize}x${imageSize}`);
+  }
+}

@@ -3,6 +3,7 @@
 
 import type { FileHandle } from 'node:fs/promises';
 import { GitcapError } from '../lib/errors.js';
+import { printable } from '../lib/printable.js';
 import { openForReading } from './files.js';
 import { DTYPE_SIZE, elementCount, formatShape, readExactly, type SourceTensor } from './tensor-source.js';
 
@@ -24,19 +25,19 @@ function isNonNegativeInt(v: unknown): v is number {
 }
 
 function parseEntry(file: string, name: string, value: unknown): RawEntry {
-  const bad = () => formatError(file, `tensor ${name} has a malformed header entry`);
+  const bad = () => formatError(file, `tensor ${printable(name)} has a malformed header entry`);
   if (typeof value !== 'object' || value === null) throw bad();
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
   if (typeof dtype !== 'string' || !Array.isArray(shape) || !shape.every(isNonNegativeInt)) throw bad();
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegativeInt)) throw bad();
   const [begin, end] = offsets as [number, number];
-  if (!Object.hasOwn(DTYPE_SIZE, dtype)) throw formatError(file, `tensor ${name} has unknown dtype ${dtype}`);
-  if (end < begin) throw formatError(file, `tensor ${name} has data_offsets [${begin}, ${end}] that end before they begin`);
+  if (!Object.hasOwn(DTYPE_SIZE, dtype)) throw formatError(file, `tensor ${printable(name)} has unknown dtype ${printable(dtype)}`);
+  if (end < begin) throw formatError(file, `tensor ${printable(name)} has data_offsets [${begin}, ${end}] that end before they begin`);
   const needed = elementCount(shape) * DTYPE_SIZE[dtype]!;
   if (end - begin !== needed) {
     throw formatError(
       file,
-      `tensor ${name}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes but ${dtype} ${formatShape(shape)} needs ${needed}`,
+      `tensor ${printable(name)}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes but ${dtype} ${formatShape(shape)} needs ${needed}`,
     );
   }
   return { dtype, shape, begin, end };
@@ -74,10 +75,10 @@ function checkLayout(file: string, entries: Map<string, RawEntry>, dataSize: num
   for (const entry of sorted) {
     const [name, { begin, end }] = entry;
     if (end > dataSize) {
-      throw formatError(file, `tensor ${name}: data_offsets [${begin}, ${end}] are beyond the end of the data (${dataSize} bytes)`);
+      throw formatError(file, `tensor ${printable(name)}: data_offsets [${begin}, ${end}] are beyond the end of the data (${dataSize} bytes)`);
     }
     if (previous && begin < previous[1].end && end > begin) {
-      throw formatError(file, `tensors ${previous[0]} and ${name} overlap`);
+      throw formatError(file, `tensors ${printable(previous[0])} and ${printable(name)} overlap`);
     }
     if (end > begin) previous = entry;
   }

@@ -1,23 +1,18 @@
 // PyTorch checkpoint reader (the zip format of torch.save since PyTorch 1.6).
-// yauzl parses the archive; data.pkl goes through the restricted unpickler; tensor data is read
-// from the stored entries by file offset, so nothing but the tensor being converted is in memory.
+// zip-archive.ts lists the archive; data.pkl goes through the restricted unpickler; tensor data is
+// read from the stored entries by file offset, so nothing but the tensor being converted is in memory.
 
 import type { FileHandle } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import type yauzl from 'yauzl';
 import { GitcapError } from '../lib/errors.js';
+import { printable } from '../lib/printable.js';
 import { openForReading } from './files.js';
 import { unpickleStateDict, type TensorRef } from './pickle.js';
 import { DTYPE_SIZE, elementCount, readExactly, type SourceTensor } from './tensor-source.js';
+import { openZipArchive, type ZipArchive, type ZipEntry } from './zip-archive.js';
 
 const MAX_PICKLE_BYTES = 64 * 1024 * 1024;
 /** Compressed storages and strided views are read whole; torch.save writes neither, so cap them. */
 const MAX_WHOLE_READ_BYTES = 2 ** 31;
-
-// yauzl 3 API that @types/yauzl 2 does not describe.
-type ZipFileV3 = yauzl.ZipFile & {
-  readLocalFileHeader(entry: yauzl.Entry, options: { minimal: true }, cb: (err: Error | null, header: { fileDataStart: number }) => void): void;
-};
 
 function formatError(file: string, problem: string): GitcapError {
   return new GitcapError('E_MODEL_FORMAT', `${file}: ${problem}`);
@@ -34,46 +29,6 @@ async function checkSignature(file: string, fh: FileHandle, size: number): Promi
     );
   }
   throw formatError(file, 'not a PyTorch checkpoint (neither a zip archive nor a pickle)');
-}
-
-/**
- * Opens the archive with its own descriptor (yauzl closes it on close()); data reads use `fh`.
- * yauzl is loaded here, not at import: most processes never read a .bin checkpoint.
- */
-async function listEntries(file: string): Promise<{ zip: ZipFileV3; entries: Map<string, yauzl.Entry> }> {
-  const { default: zipReader } = await import('yauzl');
-  return new Promise((resolve, reject) => {
-    zipReader.open(file, { lazyEntries: true, autoClose: false }, (err, zip) => {
-      if (err || !zip) return reject(formatError(file, `not a valid zip archive (${err?.message})`));
-      const entries = new Map<string, yauzl.Entry>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        entries.set(entry.fileName, entry);
-        zip.readEntry();
-      });
-      zip.on('end', () => resolve({ zip: zip as ZipFileV3, entries }));
-      zip.on('error', (e: Error) => {
-        zip.close();
-        reject(formatError(file, `not a valid zip archive (${e.message})`));
-      });
-      zip.readEntry();
-    });
-  });
-}
-
-function readWholeEntry(file: string, zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, (err, stream) => {
-      if (err || !stream) return reject(formatError(file, `cannot read ${entry.fileName} (${err?.message})`));
-      const out = new Uint8Array(entry.uncompressedSize);
-      let filled = 0;
-      (stream as Readable).on('data', (chunk: Buffer) => {
-        out.set(chunk.subarray(0, out.length - filled), filled);
-        filled += chunk.length;
-      });
-      stream.on('error', (e) => reject(formatError(file, `cannot read ${entry.fileName} (${e.message})`)));
-      stream.on('end', () => resolve(out));
-    });
-  });
 }
 
 function isContiguous(t: TensorRef): boolean {
@@ -112,79 +67,54 @@ function gather(t: TensorRef, span: Uint8Array, base: number, elemSize: number, 
 
 export async function openTorchZip(file: string): Promise<{ tensors: SourceTensor[]; close: () => Promise<void> }> {
   const { fh, size } = await openForReading(file);
-  let zip: ZipFileV3 | undefined;
   try {
     await checkSignature(file, fh, size);
-    const listed = await listEntries(file);
-    zip = listed.zip;
-    const { entries } = listed;
+    const zip = await openZipArchive(file, fh, size);
+    const { entries } = zip;
     const pickles = [...entries.keys()].filter((name) => name === 'data.pkl' || name.endsWith('/data.pkl'));
     if (pickles.length !== 1) throw formatError(file, `zip archive has ${pickles.length} data.pkl entries, expected 1`);
     const prefix = pickles[0]!.slice(0, -'data.pkl'.length);
     const byteorder = entries.get(`${prefix}byteorder`);
     if (byteorder) {
-      const order = new TextDecoder().decode(await readWholeEntry(file, zip, byteorder)).trim();
-      if (order !== 'little') throw new GitcapError('E_UNSUPPORTED', `${file}: byte order "${order}" is not supported`);
+      const order = new TextDecoder().decode(await zip.readWhole(byteorder, 64)).trim();
+      if (order !== 'little') throw new GitcapError('E_UNSUPPORTED', `${file}: byte order "${printable(order)}" is not supported`);
     }
     const pklEntry = entries.get(pickles[0]!)!;
     if (pklEntry.uncompressedSize > MAX_PICKLE_BYTES) {
       throw formatError(file, `data.pkl is ${pklEntry.uncompressedSize} bytes, more than the limit of ${MAX_PICKLE_BYTES}`);
     }
-    const refs = unpickleStateDict(await readWholeEntry(file, zip, pklEntry), `${file}: ${pickles[0]}`);
-    const storage = makeStorageReader(file, fh, size, zip, entries, prefix);
+    const refs = unpickleStateDict(await zip.readWhole(pklEntry, MAX_PICKLE_BYTES), `${file}: ${printable(pickles[0]!)}`);
+    const storage = makeStorageReader(file, fh, zip, prefix);
     const tensors: SourceTensor[] = [];
     for (const [name, ref] of refs) tensors.push(makeTensor(file, name, ref, storage));
-    const openZip = zip;
-    return { tensors, close: async () => (openZip.close(), fh.close()) };
+    return { tensors, close: () => fh.close() };
   } catch (err) {
-    zip?.close();
     await fh.close();
     throw err;
   }
 }
 
 interface StorageReader {
-  entryFor(key: string): yauzl.Entry | undefined;
+  entryFor(key: string): ZipEntry | undefined;
   /** Reads `length` bytes at byte `offset` of storage `key`. */
   read(key: string, offset: number, length: number, into: Uint8Array): Promise<void>;
 }
 
-function makeStorageReader(
-  file: string,
-  fh: FileHandle,
-  size: number,
-  zip: ZipFileV3,
-  entries: Map<string, yauzl.Entry>,
-  prefix: string,
-): StorageReader {
-  const dataStarts = new Map<string, number>();
+function makeStorageReader(file: string, fh: FileHandle, zip: ZipArchive, prefix: string): StorageReader {
   let inflated: { key: string; bytes: Uint8Array } | undefined; // the last compressed storage, whole
-  const entryFor = (key: string) => entries.get(`${prefix}data/${key}`);
-  const dataStart = async (key: string, entry: yauzl.Entry) => {
-    let start = dataStarts.get(key);
-    if (start === undefined) {
-      start = await new Promise<number>((resolve, reject) =>
-        zip.readLocalFileHeader(entry, { minimal: true }, (err, header) =>
-          err ? reject(formatError(file, `cannot read ${entry.fileName} (${err.message})`)) : resolve(header.fileDataStart),
-        ),
-      );
-      if (start + entry.compressedSize > size) throw formatError(file, `${entry.fileName} reaches past the end of the file`);
-      dataStarts.set(key, start);
-    }
-    return start;
-  };
+  const entryFor = (key: string) => zip.entries.get(`${prefix}data/${key}`);
   return {
     entryFor,
     async read(key, offset, length, into) {
       const entry = entryFor(key)!;
-      if (!entry.isCompressed()) {
-        await readExactly(fh, file, into, length, (await dataStart(key, entry)) + offset);
+      if (entry.method === 0 && !entry.encrypted) {
+        await readExactly(fh, file, into, length, (await zip.dataStart(entry)) + offset);
         return;
       }
       if (entry.uncompressedSize > MAX_WHOLE_READ_BYTES) {
-        throw new GitcapError('E_UNSUPPORTED', `${file}: ${entry.fileName} is compressed and larger than ${MAX_WHOLE_READ_BYTES} bytes; re-save the checkpoint with torch.save`);
+        throw new GitcapError('E_UNSUPPORTED', `${file}: ${printable(entry.name)} is compressed and larger than ${MAX_WHOLE_READ_BYTES} bytes; re-save the checkpoint with torch.save`);
       }
-      if (inflated?.key !== key) inflated = { key, bytes: await readWholeEntry(file, zip, entry) };
+      if (inflated?.key !== key) inflated = { key, bytes: await zip.readWhole(entry, MAX_WHOLE_READ_BYTES) };
       into.set(inflated.bytes.subarray(offset, offset + length));
     },
   };
@@ -194,12 +124,12 @@ function makeTensor(file: string, name: string, ref: TensorRef, storage: Storage
   const { key, dtype, numel } = ref.storage;
   const elemSize = DTYPE_SIZE[dtype]!;
   const entry = storage.entryFor(key);
-  if (!entry) throw formatError(file, `tensor ${name} refers to storage data/${key}, which the archive does not have`);
+  if (!entry) throw formatError(file, `tensor ${printable(name)} refers to storage data/${key}, which the archive does not have`);
   if (entry.uncompressedSize < numel * elemSize) {
     throw formatError(file, `storage data/${key} holds ${entry.uncompressedSize} bytes but ${numel * elemSize} are declared`);
   }
   const extent = storageExtent(ref);
-  if (extent > numel) throw formatError(file, `tensor ${name} reaches past the end of its storage data/${key}`);
+  if (extent > numel) throw formatError(file, `tensor ${printable(name)} reaches past the end of its storage data/${key}`);
   const contiguous = isContiguous(ref);
   let span: Uint8Array | undefined; // a strided view's whole storage range, read once
   return {
@@ -215,7 +145,7 @@ function makeTensor(file: string, name: string, ref: TensorRef, storage: Storage
       if (!span) {
         const spanBytes = (extent - ref.storageOffset) * elemSize;
         if (spanBytes > MAX_WHOLE_READ_BYTES) {
-          throw new GitcapError('E_UNSUPPORTED', `${file}: tensor ${name} is a strided view spanning more than ${MAX_WHOLE_READ_BYTES} bytes; save it contiguous`);
+          throw new GitcapError('E_UNSUPPORTED', `${file}: tensor ${printable(name)} is a strided view spanning more than ${MAX_WHOLE_READ_BYTES} bytes; save it contiguous`);
         }
         span = new Uint8Array(spanBytes);
         await storage.read(key, ref.storageOffset * elemSize, span.length, span);

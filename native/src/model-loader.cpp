@@ -6,6 +6,7 @@
 #include "gguf-reader.h"
 #include "model.h"
 #include "model-metadata.h"
+#include "printable.h"
 
 #include <cmath>
 #include <cstdio>
@@ -76,7 +77,7 @@ public:
 
     void check_all_used() const {
         for (ggml_tensor * t = ggml_get_first_tensor(ctx_); t; t = ggml_get_next_tensor(ctx_, t)) {
-            if (!used_.count(t->name)) reader_.fail(std::string("unexpected tensor '") + t->name + "'");
+            if (!used_.count(t->name)) reader_.fail("unexpected tensor '" + printable(t->name) + "'");
         }
     }
 
@@ -214,7 +215,7 @@ static void place_weights(model & m, const gguf_context * gguf, const std::strin
         ggml_tensor * t = ggml_get_tensor(m.ctx_weights, gguf_get_tensor_name(gguf, i));
         const size_t end = data_offset + gguf_get_tensor_offset(gguf, i) + ggml_nbytes(t);
         if (end > file_size) {
-            throw error(error_code::model_format, path + ": tensor '" + t->name + "' extends past the end of the file (" +
+            throw error(error_code::model_format, path + ": tensor '" + printable(t->name) + "' extends past the end of the file (" +
                                                       std::to_string(end) + " > " + std::to_string(file_size) +
                                                       " bytes): the file is truncated");
         }
@@ -239,7 +240,7 @@ static void place_weights(model & m, const gguf_context * gguf, const std::strin
         for (int64_t i = 0; i < gguf_get_n_tensors(gguf); i++) {
             ggml_tensor * t = ggml_get_tensor(m.ctx_weights, gguf_get_tensor_name(gguf, i));
             const enum ggml_status st = ggml_backend_tensor_alloc(buf, t, base + data_offset + gguf_get_tensor_offset(gguf, i));
-            if (st != GGML_STATUS_SUCCESS) throw error(error_code::backend, std::string("could not place tensor ") + t->name);
+            if (st != GGML_STATUS_SUCCESS) throw error(error_code::backend, "could not place tensor " + printable(t->name));
         }
         if (packed_weights::enabled()) {
             m.packed = std::make_unique<packed_weights>();
@@ -276,7 +277,7 @@ static void place_weights(model & m, const gguf_context * gguf, const std::strin
         const int seek = fseeko(fp.get(), (off_t) offset, SEEK_SET);
 #endif
         if (seek != 0 || std::fread(staging.data(), 1, staging.size(), fp.get()) != staging.size()) {
-            throw error(error_code::model_format, path + ": could not read tensor '" + t->name + "'");
+            throw error(error_code::model_format, path + ": could not read tensor '" + printable(t->name) + "'");
         }
         ggml_backend_tensor_set(t, staging.data(), 0, staging.size());
         if (params.on_progress && !params.on_progress(float(i + 1) / float(n))) {
@@ -323,6 +324,7 @@ std::shared_ptr<const model> load_model(const std::string & path, const model_pa
     gguf_reader r(gguf.get(), path);
     read_hparams(r, m->vhp, m->thp);
     m->preprocess = read_preprocess_params(r, m->vhp.num_channels);
+    check_preprocess_fits_vision(r, m->preprocess, m->vhp.image_size);
     m->tok = read_tokenizer(r, m->thp.n_vocab);
 
     tensor_table tt(m->ctx_weights, r);

@@ -1,6 +1,9 @@
 #include "model-metadata.h"
 
 #include "git-arch.h"
+#include "printable.h"
+
+#include <utility>
 
 namespace gitcap {
 
@@ -39,13 +42,40 @@ preprocess_params read_preprocess_params(const gguf_reader & r, int num_channels
     return p;
 }
 
+void check_preprocess_fits_vision(const gguf_reader & r, const preprocess_params & p, int image_size) {
+    constexpr int kMaxResizeFactor = 4;
+    const std::string side = std::to_string(image_size);
+    if (p.do_resize) {
+        const std::pair<const char *, int> sizes[] = {
+            {KEY_IMG_SHORTEST_EDGE, p.shortest_edge}, {KEY_IMG_RESIZE_HEIGHT, p.resize_height}, {KEY_IMG_RESIZE_WIDTH, p.resize_width}};
+        for (const auto & [key, value] : sizes) {
+            if ((int64_t) value > (int64_t) kMaxResizeFactor * image_size) {
+                throw error(error_code::unsupported, r.file() + ": " + key + " = " + std::to_string(value) + " is more than " +
+                                                         std::to_string(kMaxResizeFactor) + " times the vision image_size " + side);
+            }
+        }
+    }
+    auto mismatch = [&](const char * what, int h, int w) {
+        throw error(error_code::unsupported, r.file() + ": " + what + " " + std::to_string(w) + "x" + std::to_string(h) +
+                                                 " does not match the vision image_size " + side + "x" + side);
+    };
+    if (p.do_center_crop) {
+        if (p.crop_height != image_size || p.crop_width != image_size) mismatch(KEY_IMG_CROP_HEIGHT "/width", p.crop_height, p.crop_width);
+    } else if (!p.do_resize || p.shortest_edge > 0) {
+        throw error(error_code::unsupported, r.file() + ": without " KEY_IMG_DO_CENTER_CROP ", images must be resized to " +
+                                                 KEY_IMG_RESIZE_HEIGHT "/width = the vision image_size " + side);
+    } else if (p.resize_height != image_size || p.resize_width != image_size) {
+        mismatch(KEY_IMG_RESIZE_HEIGHT "/width", p.resize_height, p.resize_width);
+    }
+}
+
 } // namespace gitcap
 
 namespace gitcap {
 
 std::unique_ptr<Tokenizer> read_tokenizer(const gguf_reader & r, int n_vocab) {
     const std::string kind = r.get_str(KEY_TOK_MODEL);
-    if (kind != "bert") throw error(error_code::unsupported, "tokenizer '" + kind + "' is not supported (only bert WordPiece)");
+    if (kind != "bert") throw error(error_code::unsupported, "tokenizer '" + printable(kind) + "' is not supported (only bert WordPiece)");
     std::vector<std::string> vocab = r.get_str_array(KEY_TOK_TOKENS);
     if ((int) vocab.size() != n_vocab) {
         r.fail("the tokenizer has " + std::to_string(vocab.size()) + " tokens but the model's vocab_size is " + std::to_string(n_vocab));

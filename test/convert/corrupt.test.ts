@@ -194,7 +194,7 @@ const CASES: Case[] = [
       await writeFile(join(d, BIN), z.subarray(0, z.length - 30));
     },
     code: 'E_MODEL_FORMAT',
-    message: (d) => `${join(d, BIN)}: not a valid zip archive (End of central directory record signature not found. Either not a zip file, or file is truncated.)`,
+    message: (d) => `${join(d, BIN)}: not a valid zip archive (no end of central directory record; the file is truncated or not a zip)`,
   },
   {
     name: 'a zip without data.pkl',

@@ -164,7 +164,11 @@ export async function writeSyntheticModel(
   await writeFile(join(dir, 'model.safetensors'), safetensorsBytes(edit(specs)));
   await writeFile(join(dir, 'config.json'), JSON.stringify(syntheticConfig(d)));
   await writeFile(join(dir, 'vocab.txt'), syntheticVocab(d.vocab));
-  await copyFile(join(TINY_VATEX, 'preprocessor_config.json'), join(dir, 'preprocessor_config.json'));
+  // tiny-vatex's preprocessing, cropping to this model's image size
+  const pp = JSON.parse(await readFile(join(TINY_VATEX, 'preprocessor_config.json'), 'utf8')) as Record<string, unknown>;
+  pp.size = { shortest_edge: d.imageSize };
+  pp.crop_size = { height: d.imageSize, width: d.imageSize };
+  await writeFile(join(dir, 'preprocessor_config.json'), JSON.stringify(pp));
   await copyFile(join(TINY_VATEX, 'tokenizer_config.json'), join(dir, 'tokenizer_config.json'));
   return values;
 }

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { GitcapError } from '../../lib/errors.js';
 import { findFfmpegTools, INSTALL_HINT, type FfmpegTools } from '../../lib/inputs/ffmpeg.js';
 import { readVideoFrames, type ReadVideoOptions, type VideoFrames } from '../../lib/inputs/video.js';
+import { skipWhenSanitized } from '../sanitized.js';
 import {
   childPids,
   compareBytes,
@@ -378,7 +379,7 @@ describe('video input', { skip }, () => {
       });
     });
 
-    test('an ffmpeg killed by a signal is E_FFMPEG', async () => {
+    test('an ffmpeg killed by a signal is E_FFMPEG', { skip: skipWhenSanitized('the preloaded ASan runtime turns a SIGSEGV into exit status 1') }, async () => {
       const crashing = await fakeTool(dir, 'ffmpeg-crashing', 'kill -SEGV $$');
       await assertFailsCleanly(() => readVideoFrames(CLIP, { numFrames: 6, ffmpegPath: crashing, ffprobePath: tools.ffprobe }), {
         code: 'E_FFMPEG',

@@ -1,6 +1,6 @@
 // A redis-server of the tests' own: a free loopback port, a temporary folder, append-only file on
 // (so that a stop and restart keeps the queue). Never a system service.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -48,6 +48,18 @@ function ping(port: number): Promise<boolean> {
       resolve(false);
     });
   });
+}
+
+/**
+ * Why the queue tests cannot run here, or undefined. Without redis-server they are skipped on a
+ * developer's machine and fail in CI (which installs it).
+ */
+export function redisMissing(): string | undefined {
+  const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  if (found.status === 0) return undefined;
+  const reason = 'redis-server is not installed (apt-get install redis-server)';
+  if (process.env.CI) throw new Error(reason);
+  return reason;
 }
 
 export async function startRedis(): Promise<TestRedis> {

@@ -6,7 +6,7 @@ import { CAPTION_FLAGS, parseCaptionFlags } from '../caption-flags.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { EXIT_INTERRUPTED } from './caption.js';
 
-export const summary = 'Add caption jobs to a Redis queue (BullMQ) for gitcap workers; optionally wait for the results';
+export const summary = 'Add caption jobs to a Redis queue for gitcap workers (and wait for the results)';
 
 export const usage = `gitcap enqueue --redis <url> <file|folder|url>... [options]
 

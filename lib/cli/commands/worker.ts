@@ -1,6 +1,6 @@
 import { GitcapError } from '../../errors.js';
 import { DEFAULT_QUEUE } from '../../queue/job-data.js';
-import { redactUrl } from '../../queue/redis-connection.js';
+import { redactUrl, redisOptions } from '../../queue/redis-connection.js';
 import type { WorkerEvent } from '../../queue/worker.js';
 import { CAPTION_FLAGS, parseCaptionFlags } from '../caption-flags.js';
 import { openModel } from '../open-model.js';
@@ -63,6 +63,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const redis = values.redis as string | undefined;
   if (redis === undefined) throw new GitcapError('E_INVALID_ARG', `Missing --redis <url>\nUsage: ${usage.split('\n')[0]}`);
+  redisOptions(redis); // a malformed URL is said before the model is loaded
   const flags = parseCaptionFlags(values);
   const concurrency = positiveInteger(values, 'concurrency', 1024);
   const lockDurationMs = positiveInteger(values, 'lock-duration', 3_600_000);

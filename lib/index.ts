@@ -18,3 +18,5 @@ export type { WalkOptions } from './inputs/walk-inputs.js';
 export type { FrameSampling, ReadVideoOptions, VideoFrames } from './inputs/video.js';
 export { convertCheckpoint, readGgufMetadata, QUANT_TYPES } from '../weights-convert/index.js';
 export type { ConvertOptions, ConvertProgress, ConvertResult, QuantType } from '../weights-convert/index.js';
+export { createWorker, enqueueCaptions, waitForResults } from './queue/index.js';
+export type { CaptionJobResult, CaptionWorker, EnqueueOptions, EnqueueResult, JobOutcome, WaitOptions, WorkerEvent, WorkerOptions } from './queue/index.js';

@@ -21,10 +21,12 @@ export interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   caption: () => import('./commands/caption.js'),
   convert: () => import('./commands/convert.js'),
+  enqueue: () => import('./commands/enqueue.js'),
   info: () => import('./commands/info.js'),
   ls: () => import('./commands/ls.js'),
   pull: () => import('./commands/pull.js'),
   rm: () => import('./commands/rm.js'),
+  worker: () => import('./commands/worker.js'),
 };
 
 const EXIT_USAGE = 2;

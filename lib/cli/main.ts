@@ -24,6 +24,7 @@ const commands: Record<string, () => Promise<Command>> = {
   ls: () => import('./commands/ls.js'),
   pull: () => import('./commands/pull.js'),
   rm: () => import('./commands/rm.js'),
+  serve: () => import('./commands/serve.js'),
 };
 
 const EXIT_USAGE = 2;

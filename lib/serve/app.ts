@@ -21,6 +21,17 @@ export async function buildApp(state: ServerState): Promise<FastifyInstance> {
   });
   app.decorateRequest('tokens', 0);
 
+  // The log line and the metrics of a request are written when its connection is done with it:
+  // 'close' comes after a complete answer and after a client went away (then the status is 499).
+  app.addHook('onRequest', async (request, reply) => {
+    reply.raw.once('close', () => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      const status = reply.raw.writableFinished ? reply.statusCode : 499;
+      state.metrics.request(route, status, reply.elapsedTime / 1000);
+      request.log.info({ id: request.id, method: request.method, route, status, ms: Math.round(reply.elapsedTime), tokens: request.tokens }, 'request');
+    });
+  });
+
   if (config.cors !== undefined) await app.register(cors, { origin: config.cors, methods: ['GET', 'POST'] });
   await app.register(multipart);
 
@@ -32,13 +43,8 @@ export async function buildApp(state: ServerState): Promise<FastifyInstance> {
     });
   }
 
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    state.metrics.request(route, reply.statusCode, reply.elapsedTime / 1000);
-    request.log.info(
-      { id: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime), tokens: request.tokens },
-      'request',
-    );
+  app.addHook('onSend', async (_request, reply) => {
+    if (state.closing) reply.header('connection', 'close');
   });
 
   app.setErrorHandler(async (err, request, reply) => {

@@ -53,11 +53,15 @@ async function shutdown(state: ServerState, app: FastifyInstance, loading: Abort
   state.closing = true;
   loading.abort();
   const appClosed = app.close(); // no new connections; new requests on open ones get 503
+  // Answers sent from now on close their connection; a connection that is idle once its answer
+  // has gone (a finished event stream, a client's keep-alive) is closed without waiting.
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
   const giveUp = setTimeout(() => state.abortAll(), state.config.shutdownTimeoutMs);
   try {
     await state.whenIdle();
     await appClosed;
   } finally {
+    clearInterval(sweep);
     clearTimeout(giveUp);
     if (!(state.config.model instanceof GitModel)) await state.model?.dispose();
     await state.uploads.remove();

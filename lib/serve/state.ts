@@ -2,7 +2,7 @@
 // upload folder, the metrics, and whether it is closing.
 import type { FastifyReply } from 'fastify';
 import type { GitModel } from '../model.js';
-import { busy, notReady, timedOut } from './http-error.js';
+import { busy, HttpError, notReady, timedOut } from './http-error.js';
 import { ServeMetrics } from './metrics.js';
 import type { ServeConfig } from './options.js';
 import type { UploadFolder } from './uploads.js';
@@ -54,8 +54,9 @@ export class ServerState {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
+  /** Shutdown ran out of time: the calls still running are stopped (and answered 503). */
   abortAll(): void {
-    for (const call of this.#calls) call.abort();
+    for (const call of this.#calls) call.abortForShutdown();
   }
 }
 
@@ -71,6 +72,7 @@ export class Call {
   readonly #onClose: () => void;
   readonly #onEnd: () => void;
   #timedOut = false;
+  #shutDown = false;
   #ended = false;
   /** The client closed the connection before the answer was complete. */
   disconnected = false;
@@ -95,13 +97,18 @@ export class Call {
     return this.#controller.signal;
   }
 
-  abort(): void {
+  abortForShutdown(): void {
+    this.#shutDown = true;
     this.#controller.abort();
   }
 
-  /** What to answer for an error of this call: a timeout is 504 whatever the call threw. */
+  /** What to answer for an error of this call: 504 after the timeout, 503 when stopped by shutdown. */
   failure(err: unknown): unknown {
-    return this.#timedOut ? timedOut(this.#timeoutMs) : err;
+    if (this.#timedOut) return timedOut(this.#timeoutMs);
+    if (this.#shutDown) return notReady();
+    // nobody reads the answer; the status is for the log and the metrics (nginx's convention)
+    if (this.disconnected) return new HttpError(499, 'E_CLIENT_CLOSED', 'The client closed the connection');
+    return err;
   }
 
   end(): void {

@@ -13,7 +13,7 @@ export function registerPage(app: FastifyInstance): void {
     app.get(route, async (_request, reply) =>
       reply
         .header('content-type', type)
-        .header('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob:; media-src 'self' blob:")
+        .header('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; media-src 'self' blob:")
         .header('x-content-type-options', 'nosniff')
         .send(body),
     );

@@ -14,6 +14,5 @@ export { readVideoFrames } from './inputs/video.js';
 export type { FrameSampling, ReadVideoOptions, VideoFrames } from './inputs/video.js';
 export { convertCheckpoint, readGgufMetadata, QUANT_TYPES } from '../weights-convert/index.js';
 export type { ConvertOptions, ConvertProgress, ConvertResult, QuantType } from '../weights-convert/index.js';
-export { serve, createRequestHandler } from './serve/server.js';
-export type { GitcapServer, GitcapRequestHandler } from './serve/server.js';
-export type { ServeOptions, ServeLimits } from './serve/options.js';
+export { serve, createRequestHandler } from './serve/index.js';
+export type { GitcapServer, GitcapRequestHandler, ServeOptions, ServeLimits } from './serve/index.js';

@@ -172,3 +172,25 @@ describe('GET routes', () => {
     assert.match(script.headers.get('content-type')!, /javascript/);
   });
 });
+
+describe('createRequestHandler', () => {
+  it('serves the same routes from an existing node:http server', async () => {
+    const { createServer } = await import('node:http');
+    const { createRequestHandler } = await import('../../lib/index.js');
+    const embedded = await createRequestHandler({ model: image, quiet: true });
+    const host = createServer((req, res) => {
+      if (req.url === '/own') res.end('own route');
+      else embedded.handler(req, res);
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(host.address() as import('node:net').AddressInfo).port}`;
+    try {
+      assert.equal(await (await fetch(`${url}/own`)).text(), 'own route');
+      const res = await fetch(`${url}/v1/captions`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: png });
+      assert.deepEqual(stable(await json(res)), stable(await image.caption({ image: IMAGE })));
+    } finally {
+      await new Promise((resolve) => host.close(resolve));
+      await embedded.close();
+    }
+  });
+});

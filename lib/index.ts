@@ -20,3 +20,5 @@ export { convertCheckpoint, readGgufMetadata, QUANT_TYPES } from '../weights-con
 export type { ConvertOptions, ConvertProgress, ConvertResult, QuantType } from '../weights-convert/index.js';
 export { createWorker, enqueueCaptions, waitForResults } from './queue/index.js';
 export type { CaptionJobResult, CaptionWorker, EnqueueOptions, EnqueueResult, JobOutcome, WaitOptions, WorkerEvent, WorkerOptions } from './queue/index.js';
+export { serve, createRequestHandler } from './serve/index.js';
+export type { GitcapServer, GitcapRequestHandler, ServeOptions, ServeLimits } from './serve/index.js';

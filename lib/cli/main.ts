@@ -26,6 +26,7 @@ const commands: Record<string, () => Promise<Command>> = {
   ls: () => import('./commands/ls.js'),
   pull: () => import('./commands/pull.js'),
   rm: () => import('./commands/rm.js'),
+  serve: () => import('./commands/serve.js'),
   worker: () => import('./commands/worker.js'),
 };
 

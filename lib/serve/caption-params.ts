@@ -1,0 +1,66 @@
+// Caption options sent as form fields or query parameters (strings), turned into CaptionOptions
+// with the API's names, and the server's limits on what one request may ask for.
+import type { CaptionOptions } from '../caption-options.js';
+import { parseSampling } from '../cli/caption-flags.js';
+import { isGitcapError } from '../errors.js';
+import { badRequest } from './http-error.js';
+import type { ServeConfig } from './options.js';
+
+const INTEGERS = ['maxNewTokens', 'minNewTokens', 'numBeams', 'topK', 'seed'] as const;
+const NUMBERS = ['temperature', 'topP', 'repetitionPenalty'] as const;
+/** Fields that are not caption options. */
+const CONTROL = new Set(['frames', 'stream']);
+
+export interface CaptionParams {
+  options: CaptionOptions;
+  /** Several files are the frames of one video. */
+  frames: boolean;
+  /** Answer with Server-Sent Events. */
+  stream: boolean;
+}
+
+function flag(name: string, text: string | undefined): boolean {
+  if (text === undefined || text === 'false' || text === '0') return false;
+  if (text === 'true' || text === '1' || text === '') return true;
+  throw badRequest(`Expected true or false for ${name} but received ${JSON.stringify(text)}`);
+}
+
+/** `fields`: the form fields or query parameters, each given once. */
+export function parseCaptionParams(fields: Map<string, string>, config: ServeConfig): CaptionParams {
+  const options: Record<string, unknown> = {};
+  for (const [name, text] of fields) {
+    if (CONTROL.has(name)) continue;
+    if ((INTEGERS as readonly string[]).includes(name) || (NUMBERS as readonly string[]).includes(name)) {
+      const n = Number(text);
+      if (text.trim() === '' || !Number.isFinite(n)) throw badRequest(`Expected a number for ${name} but received ${JSON.stringify(text)}`);
+      options[name] = n; // ranges and integrality: checked by caption() with the same messages as the API
+    } else if (name === 'prompt') {
+      options.prompt = text;
+    } else if (name === 'sampling') {
+      try {
+        options.sampling = parseSampling(text);
+      } catch (err) {
+        if (isGitcapError(err)) throw badRequest(err.message.replace('--sampling', 'sampling'));
+        throw err;
+      }
+    } else {
+      throw badRequest(`Unknown field ${JSON.stringify(name)}: caption options are maxNewTokens, minNewTokens, numBeams, temperature, topK, topP, seed, repetitionPenalty, prompt, sampling`);
+    }
+  }
+  checkLimits(options as CaptionOptions, config);
+  return { options: options as CaptionOptions, frames: flag('frames', fields.get('frames')), stream: flag('stream', fields.get('stream')) };
+}
+
+/** What one request may ask for on this server (the model's own limits are checked by caption()). */
+export function checkLimits(options: CaptionOptions, config: ServeConfig): void {
+  const { limits } = config;
+  if (typeof options.maxNewTokens === 'number' && options.maxNewTokens > limits.maxNewTokens) {
+    throw badRequest(`maxNewTokens is at most ${limits.maxNewTokens} on this server, got ${options.maxNewTokens}`);
+  }
+  if (typeof options.numBeams === 'number' && options.numBeams > limits.maxBeams) {
+    throw badRequest(`numBeams is at most ${limits.maxBeams} on this server, got ${options.numBeams}`);
+  }
+  if (typeof options.prompt === 'string' && options.prompt.length > limits.maxPromptChars) {
+    throw badRequest(`The prompt is at most ${limits.maxPromptChars} characters on this server, got ${options.prompt.length}`);
+  }
+}

@@ -2,8 +2,9 @@
 // Checks that a prebuild folder runs on any machine of its platform, from what its binaries ask
 // the dynamic loader for (binutils' objdump for that target):
 //   Linux    symbol versions no newer than glibc 2.34 (RHEL 9, Amazon Linux 2023, Debian 12,
-//            Ubuntu 22.04) and none of libstdc++ (GLIBCXX_, CXXABI_) or libgcc_s (GCC_), which
-//            are linked in; only the C library's own shared objects and ggml's libraries beside it.
+//            Ubuntu 22.04) and none of libstdc++ (GLIBCXX_, CXXABI_), which is linked in; only the
+//            C library's own shared objects, libgcc_s.so.1 (GCC 4.2's unwinder interface) and
+//            ggml's libraries beside it.
 //   Windows  only system DLLs, node.exe and ggml's DLLs beside it: no MinGW runtime DLL.
 //
 //   node native/scripts/check-prebuild.mjs prebuilds/linux-arm64 linux-arm64 [objdump prefix]
@@ -13,7 +14,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const GLIBC_FLOOR = '2.34';
-const linuxLibraries = /^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|ld-linux[-\w.]*\.so\.\d|libggml[-\w.]*\.so)$/;
+/** libgcc_s.so.1's unwinder (every glibc system has one); GCC 4.2's interface is all it needs. */
+const GCC_FLOOR = '4.2.0';
+const linuxLibraries = /^(libc\.so\.6|libgcc_s\.so\.1|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|ld-linux[-\w.]*\.so\.\d|libggml[-\w.]*\.so)$/;
 const windowsLibraries = /^(kernel32|msvcrt|advapi32|node|(lib)?ggml[-\w.]*)\.(dll|exe)$/i;
 
 const newer = (a, b) => {
@@ -36,7 +39,8 @@ export function checkPrebuild(dir, target, prefix = '') {
       for (const v of versions) {
         const [lib, version] = v.split('_');
         if (lib === 'GLIBC' && newer(version, GLIBC_FLOOR)) problems.push(`${file} needs ${v} (floor: glibc ${GLIBC_FLOOR})`);
-        if (lib === 'GLIBCXX' || lib === 'CXXABI' || lib === 'GCC') problems.push(`${file} needs ${v}`);
+        if (lib === 'GLIBCXX' || lib === 'CXXABI') problems.push(`${file} needs ${v}`);
+        if (lib === 'GCC' && newer(version, GCC_FLOOR)) problems.push(`${file} needs ${v} (floor: libgcc_s ${GCC_FLOOR})`);
       }
       const needed = [...execFileSync(`${prefix}objdump`, ['-p', full], { encoding: 'utf8' }).matchAll(/^\s*NEEDED\s+(\S+)/gm)];
       for (const [, lib] of needed) if (!linuxLibraries.test(lib)) problems.push(`${file} needs ${lib}`);

@@ -5,8 +5,9 @@
 #include "gitcap.h"
 
 #include <cstdlib>
-#include <cstring>
+#include <map>
 #include <string>
+#include <tuple>
 
 namespace gitcap {
 
@@ -28,13 +29,31 @@ ggml_backend_buffer_type_t cpu_repack_buffer_type(ggml_backend_dev_t cpu_dev) {
 #endif
 }
 
-std::vector<ggml_tensor *> cpu_repack_candidates(const std::vector<ggml_tensor *> & weights) {
+// Whether ggml has a layout for a matrix of this type and shape on this CPU: the buffer type
+// gives a tensor its layout as it places it (tensor->extra, null where none). Probed on an empty
+// tensor of the same shape, because a tensor left in that buffer without a layout would be one that
+// no operation supports.
+static bool has_layout(ggml_backend_buffer_type_t buft, const ggml_tensor * w) {
+    ggml_init_params params{ggml_tensor_overhead(), nullptr, /*no_alloc =*/true};
+    ggml_context * ctx = ggml_init(params);
+    if (!ctx) return false;
+    ggml_tensor * probe = ggml_new_tensor_2d(ctx, w->type, w->ne[0], w->ne[1]);
+    ggml_backend_buffer_t buf = ggml_backend_alloc_ctx_tensors_from_buft(ctx, buft);
+    const bool ok = buf != nullptr && probe->extra != nullptr;
+    if (buf) ggml_backend_buffer_free(buf);
+    ggml_free(ctx);
+    return ok;
+}
+
+std::vector<ggml_tensor *> cpu_repack_candidates(const std::vector<ggml_tensor *> & weights, ggml_backend_buffer_type_t buft) {
     std::vector<ggml_tensor *> out;
+    std::map<std::tuple<int, int64_t, int64_t>, bool> known; // (type, ne0, ne1) -> has a layout
     for (ggml_tensor * w : weights) {
-        // ggml's layouts interleave 4 (or 8) rows of 2-D matrices
-        if (w && (w->type == GGML_TYPE_Q4_0 || w->type == GGML_TYPE_Q8_0) && ggml_n_dims(w) == 2 && w->ne[1] % 4 == 0) {
-            out.push_back(w);
-        }
+        if (!w || (w->type != GGML_TYPE_Q4_0 && w->type != GGML_TYPE_Q8_0) || ggml_n_dims(w) != 2) continue;
+        const auto shape = std::make_tuple((int) w->type, w->ne[0], w->ne[1]);
+        auto it = known.find(shape);
+        if (it == known.end()) it = known.emplace(shape, has_layout(buft, w)).first;
+        if (it->second) out.push_back(w);
     }
     return out;
 }
@@ -48,13 +67,9 @@ ggml_backend_buffer_t cpu_repack_place(ggml_context * ctx, const std::vector<ggm
     for (size_t i = 0; i < candidates.size(); i++) {
         ggml_tensor * t = candidates[i];
         const size_t bytes = ggml_nbytes(t);
-        // The buffer type gave each tensor its layout as it placed it (tensor->extra, null where
-        // this CPU has none for that shape): ggml repacks as it sets it, else the plain copy.
-        if (t->extra) {
-            ggml_backend_tensor_set(t, sources[i], 0, bytes);
-        } else {
-            std::memcpy(t->data, sources[i], bytes);
-        }
+        // every candidate has a layout (has_layout): ggml repacks the data as it sets it
+        if (!t->extra) throw error(error_code::backend, std::string("no repacked layout for ") + t->name);
+        ggml_backend_tensor_set(t, sources[i], 0, bytes);
         file.release(sources[i], bytes);
     }
     return buf;

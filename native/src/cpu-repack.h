@@ -18,13 +18,13 @@ class file_mapping;
 // GITCAP_CPU_REPACK=0), else null.
 ggml_backend_buffer_type_t cpu_repack_buffer_type(ggml_backend_dev_t cpu_dev);
 
-// The q4_0 and q8_0 matrices among `weights` that ggml can repack: still unallocated, to be
-// placed by cpu_repack_place().
-std::vector<ggml_tensor *> cpu_repack_candidates(const std::vector<ggml_tensor *> & weights);
+// The q4_0 and q8_0 matrices among `weights` for which `buft` has a layout on this CPU, to be left
+// unallocated and placed by cpu_repack_place().
+std::vector<ggml_tensor *> cpu_repack_candidates(const std::vector<ggml_tensor *> & weights, ggml_backend_buffer_type_t buft);
 
 // Allocates the unallocated tensors of `ctx` (exactly the candidates) in `buft` and fills each from
-// `source(tensor)`: repacked by ggml where it has a layout for this CPU, copied as is where not.
-// `file` pages of each source are released afterwards. Returns the buffer (owned by the caller).
+// sources[i], which ggml repacks as it copies. The `file` pages of each source are released
+// afterwards. Returns the buffer (owned by the caller).
 ggml_backend_buffer_t cpu_repack_place(ggml_context * ctx, const std::vector<ggml_tensor *> & candidates,
                                        ggml_backend_buffer_type_t buft, const std::vector<const void *> & sources,
                                        const file_mapping & file);

@@ -240,7 +240,7 @@ static void place_weights(model & m, const gguf_context * gguf, const std::strin
         ggml_backend_buffer_set_usage(buf, GGML_BACKEND_BUFFER_USAGE_WEIGHTS);
         m.buffers.push_back(buf);
         ggml_backend_buffer_type_t repack_buft = packed_weights::enabled() ? nullptr : cpu_repack_buffer_type(dev);
-        const std::vector<ggml_tensor *> repacked = repack_buft ? cpu_repack_candidates(linear_weights(m)) : std::vector<ggml_tensor *>{};
+        const std::vector<ggml_tensor *> repacked = repack_buft ? cpu_repack_candidates(linear_weights(m), repack_buft) : std::vector<ggml_tensor *>{};
         std::vector<const void *> repack_sources(repacked.size());
         for (int64_t i = 0; i < gguf_get_n_tensors(gguf); i++) {
             ggml_tensor * t = ggml_get_tensor(m.ctx_weights, gguf_get_tensor_name(gguf, i));

@@ -2,7 +2,8 @@
 # The linux-arm64 prebuild on an arm64 Node under qemu-user (called by .ci/run after
 # `npm run prebuild`; needs qemu-user-static and the arm64 C library of g++-aarch64-linux-gnu):
 # test/cross/smoke.ts on three emulated CPUs, one per kind of kernel ggml picks:
-#   max         (qemu's default: SVE2, I8MM)  ggml's armv8.6 variant, q8_0/q4_0 in its I8MM layouts
+#   max         (SVE2 and I8MM; SVE 256 bits wide, as on Graviton 3)  ggml's armv8.6 variant,
+#               q8_0/q4_0 in its I8MM layouts
 #   cortex-a76  (Raspberry Pi 5, Graviton 2)  the armv8.2 fp16 variant, the SDOT layouts
 #   cortex-a53  (Raspberry Pi 3/4)            the armv8.0 variant, no repacking
 # Speed means nothing here (qemu is ~100x slower than the host): only results are checked.
@@ -23,15 +24,15 @@ run_cpu() {
   local cpu=$1 start=$SECONDS status=0
   shift
   QEMU_CPU=$cpu qemu-aarch64-static "$node_arm64" build/cross-js/test/cross/smoke.js \
-    --platform linux-arm64 --out "$work/$cpu.json" "$@" || status=$?
-  node test/cross/print-result.mjs "$work/$cpu.json" "qemu $cpu" "$((SECONDS - start))" || status=1
+    --platform linux-arm64 --out "$work/${cpu%%,*}.json" "$@" || status=$?
+  node test/cross/print-result.mjs "$work/${cpu%%,*}.json" "qemu $cpu" "$((SECONDS - start))" || status=1
   return $status
 }
 
 failed=0
 for cpu in ${GITCAP_QEMU_CPUS:-max cortex-a76 cortex-a53}; do
   case $cpu in
-    max) run_cpu max --variant armv8.6_2 --kernel ggml-repack --video || failed=1 ;;
+    max) run_cpu max,sve-default-vector-length=32 --variant armv8.6_2 --kernel ggml-repack --video || failed=1 ;;
     cortex-a76) run_cpu cortex-a76 --variant armv8.2_2 --kernel ggml-repack --bounds-of f32=fp16-variant || failed=1 ;;
     cortex-a53) run_cpu cortex-a53 --variant armv8.0_1 --kernel ggml || failed=1 ;;
     *) run_cpu "$cpu" || failed=1 ;;

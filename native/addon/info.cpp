@@ -64,7 +64,7 @@ std::string library_of(const void * fn) {
     return "";
 }
 
-// "libggml-cpu-haswell.so" -> "haswell"
+// "libggml-cpu-haswell.so" -> "haswell", "ggml-cpu-armv8.2_2.dll" -> "armv8.2_2"
 std::string cpu_variant_of(const std::string & library) {
     const size_t slash = library.find_last_of("/\\");
     std::string name = slash == std::string::npos ? library : library.substr(slash + 1);
@@ -72,7 +72,7 @@ std::string cpu_variant_of(const std::string & library) {
     const size_t start = name.find(marker);
     if (start == std::string::npos) return "";
     name = name.substr(start + marker.size());
-    return name.substr(0, name.find('.'));
+    return name.substr(0, name.rfind('.')); // only the extension: arm variants have dots
 }
 
 Napi::Object cpu_info(Napi::Env env) {

@@ -3,7 +3,6 @@
 // (test/cross/tsconfig.json), by test/cross/run-qemu.sh and run-wine.sh:
 //   node build/cross-js/test/cross/smoke.js --platform linux-arm64 --out result.json
 //        [--types f32,q8_0,q4_0] [--video] [--variant armv8.2_2] [--kernel ggml-repack]
-//        [--bounds-of f32=fp16-variant]
 // Checks that the loader took prebuilds/<platform>/ and names ggml's CPU variant; that the fixture
 // frames and PNG images caption to the golden ids (f32, from the files: decoding and preprocessing
 // included); with --video, that clip.mp4 read through ffmpeg does too; and that each weight type's
@@ -19,13 +18,6 @@ import { GitModel, info, type QuantType } from '../../lib/index.js';
 import { ACCURACY_BOUNDS } from '../model/accuracy-bounds.js';
 import { FIXTURES, fixtureGguf, goldens } from '../model/goldens.js';
 
-/** Bounds measured for a CPU variant that computes in lower precision than f32 (see README). */
-const VARIANT_BOUNDS: Record<string, { type: string; maxAbs: number; minExact: number }> = {
-  // ggml's armv8.2 fp16 variant rounds activations to f16 where the f32 model's matrix products
-  // meet f16 data (attention); measured under QEMU_CPU=cortex-a76 (README "Platforms").
-  'f32=fp16-variant': { type: 'f32', maxAbs: 0.05, minExact: 11 },
-};
-
 interface Check {
   name: string;
   ok: boolean;
@@ -40,7 +32,6 @@ const { values } = parseArgs({
     video: { type: 'boolean', default: false },
     variant: { type: 'string' },
     kernel: { type: 'string' },
-    'bounds-of': { type: 'string' },
   },
 });
 if (!values.platform || !values.out) throw new Error('usage: smoke.js --platform <platform-arch> --out <file.json> [...]');
@@ -84,8 +75,7 @@ try {
   const accuracy: TypeAccuracy[] = [];
   result.accuracy = accuracy;
   for (const type of values.types!.split(',')) {
-    const override = values['bounds-of'] ? VARIANT_BOUNDS[values['bounds-of']] : undefined;
-    const bound = override?.type === type ? override : ACCURACY_BOUNDS.find((b) => b.type === type);
+    const bound = ACCURACY_BOUNDS.find((b) => b.type === type);
     if (!bound) throw new Error(`no accuracy bound for ${type}`);
     if (type !== 'f32') {
       const m = await GitModel.load(await fixtureGguf('tiny-vatex', type as QuantType), { backend: 'cpu', threads: 1 });

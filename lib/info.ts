@@ -1,5 +1,7 @@
 import { packageVersion } from './package-info.js';
+import path from 'node:path';
 import { callNative, loadAddon } from './native/binding.js';
+import { hostPlatform } from './native/platform.js';
 
 /** What gitcap is built from and what it can run on here: see `info()`. */
 export interface GitcapInfo {
@@ -9,6 +11,10 @@ export interface GitcapInfo {
   addonPath: string;
   /** true: the prebuilt, relocatable binary; false: built from source on this machine. */
   portable: boolean;
+  /** The prebuilt binary's platform folder in use ("linux-x64", "linux-arm64", "win32-x64"); null for a source build. */
+  prebuild: string | null;
+  /** The platform this process runs on: e.g. "linux-arm64", and on Linux its C library ("glibc 2.36", "musl"). */
+  platform: { name: string; libc: string | null };
   ggml: { version: string; commit: string };
   /** The Node-API version the addon was built against. */
   napiVersion: number;
@@ -48,12 +54,16 @@ export interface CpuInfo {
  * throws GitcapError E_NATIVE when it cannot be loaded.
  */
 export function info(): GitcapInfo {
-  const { path } = loadAddon();
+  const { path: addonPath } = loadAddon();
   const raw = callNative((addon) => addon.info());
+  const host = hostPlatform();
+  const folder = path.basename(path.dirname(addonPath));
   return {
     version: packageVersion(),
-    addonPath: path,
+    addonPath,
     portable: raw.portable,
+    prebuild: path.basename(path.dirname(path.dirname(addonPath))) === 'prebuilds' ? folder : null,
+    platform: { name: host.name, libc: host.libc === 'glibc' ? `glibc ${host.glibcVersion}` : host.libc },
     ggml: { version: raw.ggmlVersion, commit: raw.ggmlCommit },
     napiVersion: raw.napiVersion,
     backends: raw.backends,

@@ -47,7 +47,8 @@ export interface ModelInfo {
   threads: number;
   /**
    * What multiplies the linear layers: 'int8-avx512vnni' (q8_0 or q4_0 weights repacked at load
-   * for x86 CPUs with AVX-512 VNNI) or 'ggml' (ggml's own kernels).
+   * for x86 CPUs with AVX-512 VNNI), 'ggml-repack' (arm64: q8_0 or q4_0 weights in ggml's
+   * interleaved layouts for its int8 dot-product kernels) or 'ggml' (ggml's own kernels).
    */
   matmulKernel: string;
   path: string;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { GitcapError, type GitcapErrorCode } from '../errors.js';
 import { packageRoot } from '../package-info.js';
 import type { Addon } from './addon-types.js';
+import { hostPlatform, prebuildUnavailableReason, type HostPlatform } from './platform.js';
 
 /** One place the addon was looked for, and why it was not used. */
 export interface LoadAttempt {
@@ -34,7 +35,8 @@ export function loadAddon(): LoadedAddon {
   if (loaded) return loaded;
   if (failure) throw failure;
   try {
-    loaded = loadAddonFrom(addonCandidates());
+    const host = hostPlatform();
+    loaded = loadAddonFrom(addonCandidates(packageRoot(), process.env, host), process.env, prebuildUnavailableReason(host));
     return loaded;
   } catch (err) {
     failure = err as GitcapError;
@@ -44,13 +46,19 @@ export function loadAddon(): LoadedAddon {
 
 /**
  * Where the addon is looked for, in order: GITCAP_ADDON_PATH alone when set; else the prebuilt
- * binary for this platform (prebuilds/<platform>-<arch>/*.node, prebuildify's layout), then the
- * source build (build/Release/gitcap.node).
+ * binary for this platform (prebuilds/<platform>-<arch>/*.node) where one can run (not on musl
+ * libc or a glibc older than the prebuilds' floor), then the source build (build/Release/gitcap.node).
  */
-export function addonCandidates(root: string = packageRoot(), env: NodeJS.ProcessEnv = process.env): string[] {
+export function addonCandidates(
+  root: string = packageRoot(),
+  env: NodeJS.ProcessEnv = process.env,
+  host: HostPlatform = hostPlatform(),
+): string[] {
   const override = env.GITCAP_ADDON_PATH;
   if (override) return [path.resolve(override)];
-  const prebuildDir = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+  const sourceBuild = path.join(root, 'build', 'Release', 'gitcap.node');
+  if (prebuildUnavailableReason(host) !== undefined) return [sourceBuild];
+  const prebuildDir = path.join(root, 'prebuilds', host.name);
   let prebuilds: string[] = [];
   try {
     prebuilds = fs
@@ -62,14 +70,19 @@ export function addonCandidates(root: string = packageRoot(), env: NodeJS.Proces
     // no prebuilt binary for this platform
   }
   if (prebuilds.length === 0) prebuilds = [path.join(prebuildDir, 'gitcap.node')];
-  return [...prebuilds, path.join(root, 'build', 'Release', 'gitcap.node')];
+  return [...prebuilds, sourceBuild];
 }
 
 /**
  * Loads the first candidate that loads and looks like gitcap's addon. Otherwise throws one
- * E_NATIVE error that lists every attempt with its error and says what to do.
+ * E_NATIVE error that lists every attempt with its error, why no prebuild was tried (when none
+ * can run here) and what to do.
  */
-export function loadAddonFrom(candidates: string[], env: NodeJS.ProcessEnv = process.env): LoadedAddon {
+export function loadAddonFrom(
+  candidates: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  noPrebuildReason?: string,
+): LoadedAddon {
   const attempts: LoadAttempt[] = [];
   for (const file of candidates) {
     if (!fs.existsSync(file)) {
@@ -87,21 +100,23 @@ export function loadAddonFrom(candidates: string[], env: NodeJS.ProcessEnv = pro
       attempts.push({ path: file, error: firstLine(err) });
     }
   }
-  throw new GitcapError('E_NATIVE', loadFailureMessage(attempts, env));
+  throw new GitcapError('E_NATIVE', loadFailureMessage(attempts, env, noPrebuildReason));
 }
 
-function loadFailureMessage(attempts: LoadAttempt[], env: NodeJS.ProcessEnv): string {
+function loadFailureMessage(attempts: LoadAttempt[], env: NodeJS.ProcessEnv, noPrebuildReason?: string): string {
   const platform = `${process.platform}-${process.arch}`;
   const lines = [
     `The gitcap native addon could not be loaded (${platform}, Node.js ${process.version}, Node-API ${process.versions.napi}). Tried:`,
     ...attempts.map((a) => `  - ${a.path}: ${a.error}`),
   ];
+  if (noPrebuildReason && !env.GITCAP_ADDON_PATH) lines.push(`No prebuilt binary was tried: ${noPrebuildReason}.`);
   if (env.GITCAP_ADDON_PATH) {
     lines.push('GITCAP_ADDON_PATH is set, so only that file was tried: unset it to use the installed binaries.');
   } else {
     lines.push(
       'To build it from source, install a C++17 compiler and CMake 3.18 or later (Debian/Ubuntu:',
-      '`apt-get install g++ cmake`; macOS: `xcode-select --install` and `brew install cmake`), then run',
+      '`apt-get install g++ cmake`; Alpine: `apk add build-base cmake`; macOS: `xcode-select --install`',
+      'and `brew install cmake`), then run',
       '`npm rebuild gitcap`. If a prebuilt binary for this platform should exist, report the line above',
       'in an issue. Set GITCAP_LOG=debug to see what ggml logs while loading.',
     );

@@ -19,7 +19,11 @@
 #include <limits>
 #include <string>
 
-#ifndef _WIN32
+#ifdef _WIN32
+#    define WIN32_LEAN_AND_MEAN
+#    define NOMINMAX
+#    include <windows.h>
+#else
 #    include <dlfcn.h>
 #endif
 
@@ -44,7 +48,15 @@ const char * device_type_name(enum ggml_backend_dev_type type) {
 
 // The file a function was loaded from ("" in the static build, where it is the .node itself).
 std::string library_of(const void * fn) {
-#if defined(GITCAP_PORTABLE) && !defined(_WIN32)
+#if defined(GITCAP_PORTABLE) && defined(_WIN32)
+    HMODULE module = nullptr;
+    if (fn != nullptr && GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                                            static_cast<LPCSTR>(fn), &module)) {
+        char buf[MAX_PATH];
+        const DWORD n = GetModuleFileNameA(module, buf, MAX_PATH);
+        if (n > 0 && n < MAX_PATH) return std::string(buf, n);
+    }
+#elif defined(GITCAP_PORTABLE)
     Dl_info info{};
     if (fn != nullptr && dladdr(fn, &info) != 0 && info.dli_fname != nullptr) return info.dli_fname;
 #endif
@@ -52,7 +64,7 @@ std::string library_of(const void * fn) {
     return "";
 }
 
-// "libggml-cpu-haswell.so" -> "haswell"
+// "libggml-cpu-haswell.so" -> "haswell", "ggml-cpu-armv8.2_2.dll" -> "armv8.2_2"
 std::string cpu_variant_of(const std::string & library) {
     const size_t slash = library.find_last_of("/\\");
     std::string name = slash == std::string::npos ? library : library.substr(slash + 1);
@@ -60,7 +72,7 @@ std::string cpu_variant_of(const std::string & library) {
     const size_t start = name.find(marker);
     if (start == std::string::npos) return "";
     name = name.substr(start + marker.size());
-    return name.substr(0, name.find('.'));
+    return name.substr(0, name.rfind('.')); // only the extension: arm variants have dots
 }
 
 Napi::Object cpu_info(Napi::Env env) {

@@ -61,7 +61,8 @@ struct model_info {
     int bos_id = 0, eos_id = 0, pad_id = 0;
     int max_length = 20;          // generation default (counts the prompt)
     size_t weights_bytes = 0;     // size of the weights in memory or mapped
-    // "int8-avx512vnni" when the q8_0 / q4_0 linear layers run on the repacked int8 kernels, else "ggml"
+    // "int8-avx512vnni" when the q8_0 / q4_0 linear layers run on the repacked int8 kernels,
+    // "ggml-repack" on ggml's repacked layouts (arm64), else "ggml"
     std::string matmul_kernel = "ggml";
     size_t file_bytes = 0;
 };

@@ -58,6 +58,17 @@ function howToInstall() {
   ].join('\n');
 }
 
+/** cmake-js is a development dependency: a checkout has it; an installed package fetches it only
+ * for a source build, so that installs that load a prebuilt binary download no build tool. */
+function cmakeJsCommand() {
+  try {
+    return { command: process.execPath, args: [require.resolve('cmake-js/bin/cmake-js'), 'compile'] };
+  } catch {
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    return { command: npm, args: ['exec', '--yes', '--package=cmake-js@8.0.0', '--', 'cmake-js', 'compile'] };
+  }
+}
+
 function sourceBuild() {
   const missing = missingTools();
   if (missing.length > 0) {
@@ -65,14 +76,14 @@ function sourceBuild() {
     return 1;
   }
   say(`no prebuilt binary loads on ${platform}: building the native addon from source (one to two minutes; GITCAP_VERBOSE_BUILD=1 shows the compiler's output)`);
-  const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
+  const cmakeJs = cmakeJsCommand();
   if (verbose) {
-    return spawnSync(process.execPath, [cmakeJs, 'compile'], { cwd: root, stdio: 'inherit' }).status ?? 1;
+    return spawnSync(cmakeJs.command, cmakeJs.args, { cwd: root, stdio: 'inherit' }).status ?? 1;
   }
   // Not under build/: cmake-js empties that folder before a first configure.
   const logPath = path.join(os.tmpdir(), `gitcap-build-${process.pid}.log`);
   const log = fs.openSync(logPath, 'w');
-  const build = spawnSync(process.execPath, [cmakeJs, 'compile'], { cwd: root, stdio: ['ignore', log, log] });
+  const build = spawnSync(cmakeJs.command, cmakeJs.args, { cwd: root, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   if (build.status === 0) {
     fs.rmSync(logPath, { force: true });

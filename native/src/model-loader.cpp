@@ -1,6 +1,7 @@
 // load_model(): GGUF metadata → hparams, tokenizer, preprocessing; weights mapped (CPU) or
 // uploaded (GPU). Every key and tensor is validated; a bad file is a gitcap::error, never an abort.
 #include "backend.h"
+#include "cpu-repack.h"
 #include "file-mapping.h"
 #include "git-arch.h"
 #include "gguf-reader.h"
@@ -11,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <set>
 
 namespace gitcap {
@@ -206,7 +208,8 @@ static std::vector<ggml_tensor *> linear_weights(const model & m) {
 }
 
 // Weights stay in the mapped file on CPU (no copy); other devices get them uploaded by file offset.
-// On x86 CPUs with AVX-512 VNNI the q8_0 and q4_0 linear weights are repacked for the int8 kernels.
+// On x86 CPUs with AVX-512 VNNI the q8_0 and q4_0 linear weights are repacked for the int8 kernels,
+// on arm64 ones into ggml's interleaved layouts for its dot-product / matrix-multiply kernels.
 static void place_weights(model & m, const gguf_context * gguf, const std::string & path, size_t file_size,
                           const model_params & params, int n_threads) {
     const size_t data_offset = gguf_get_data_offset(gguf);
@@ -237,10 +240,23 @@ static void place_weights(model & m, const gguf_context * gguf, const std::strin
         if (!buf) throw error(error_code::backend, "could not wrap the mapped model file in a CPU buffer");
         ggml_backend_buffer_set_usage(buf, GGML_BACKEND_BUFFER_USAGE_WEIGHTS);
         m.buffers.push_back(buf);
+        ggml_backend_buffer_type_t repack_buft = packed_weights::enabled() ? nullptr : cpu_repack_buffer_type(dev);
+        const std::vector<ggml_tensor *> repacked = repack_buft ? cpu_repack_candidates(linear_weights(m), repack_buft) : std::vector<ggml_tensor *>{};
+        std::vector<const void *> repack_sources(repacked.size());
         for (int64_t i = 0; i < gguf_get_n_tensors(gguf); i++) {
             ggml_tensor * t = ggml_get_tensor(m.ctx_weights, gguf_get_tensor_name(gguf, i));
-            const enum ggml_status st = ggml_backend_tensor_alloc(buf, t, base + data_offset + gguf_get_tensor_offset(gguf, i));
+            uint8_t * data = base + data_offset + gguf_get_tensor_offset(gguf, i);
+            const auto r = std::find(repacked.begin(), repacked.end(), t);
+            if (r != repacked.end()) {
+                repack_sources[r - repacked.begin()] = data; // placed below, in the repacking buffer
+                continue;
+            }
+            const enum ggml_status st = ggml_backend_tensor_alloc(buf, t, data);
             if (st != GGML_STATUS_SUCCESS) throw error(error_code::backend, "could not place tensor " + printable(t->name));
+        }
+        if (!repacked.empty()) {
+            m.buffers.push_back(cpu_repack_place(m.ctx_weights, repacked, repack_buft, repack_sources, *m.map->file));
+            m.info.matmul_kernel = "ggml-repack";
         }
         if (packed_weights::enabled()) {
             m.packed = std::make_unique<packed_weights>();

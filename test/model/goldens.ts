@@ -1,6 +1,6 @@
 // The fixtures' goldens (test/fixtures/goldens): cases from goldens.json, tensors from the
 // safetensors files, and GGUFs of the tiny checkpoints converted once per process.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,8 +78,14 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
 const converted = new Map<string, Promise<string>>();
 let workDir: string | undefined;
 
-/** The fixture checkpoint converted to `type` (once per process, in a temporary folder). */
+/**
+ * The fixture checkpoint converted to `type` (once per process, in a temporary folder), or taken
+ * from GITCAP_FIXTURE_GGUF_DIR/<model>-<type>.gguf where that exists (converted beforehand, for
+ * runs under an emulator, where converting is slow: test/cross/prepare-ggufs.ts).
+ */
 export function fixtureGguf(model: 'tiny-vatex' | 'tiny-image', type: QuantType = 'f32', weightsFile?: string): Promise<string> {
+  const prepared = process.env.GITCAP_FIXTURE_GGUF_DIR && join(process.env.GITCAP_FIXTURE_GGUF_DIR, `${model}-${type}.gguf`);
+  if (prepared && !weightsFile && existsSync(prepared)) return Promise.resolve(prepared);
   const key = `${model}-${type}-${weightsFile ?? ''}`;
   let p = converted.get(key);
   if (!p) {

@@ -3,12 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { measureAccuracy } from '../../bench/accuracy.js';
+import { ACCURACY_BOUNDS } from './accuracy-bounds.js';
 
-const BOUNDS = [
-  { type: 'f16', maxAbs: 0.02, minExact: 13 },
-  { type: 'q8_0', maxAbs: 0.4, minExact: 9 },
-  { type: 'q4_0', maxAbs: 4, minExact: 0 },
-] as const;
+const BOUNDS = ACCURACY_BOUNDS.filter((b) => b.type !== 'f32');
 
 describe('quantized models vs the f32 goldens', () => {
   for (const b of BOUNDS) {

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Proves that the npm package installs for a user (called by .ci/run; slow, so not in npm test):
 #   1. `npm pack` -> gitcap-<version>.tgz; prepack compiles the TypeScript and builds the portable
-#      prebuild (prebuilds/<platform>-<arch>/: gitcap.node, libggml*.so, the CPU variants).
+#      prebuilds (prebuilds/{linux-x64,linux-arm64,win32-x64}/: gitcap.node, ggml's libraries, the
+#      CPU variants; incremental after `npm run prebuild`). Each is checked portable again from
+#      the tarball (native/scripts/check-prebuild.mjs), and the unpacked size must stay under
+#      60 MiB (one package for every platform).
 #   2. Installed into an empty project with only node, npm and sh on PATH (no cmake, no compiler):
-#      the install script finds that the prebuild loads, and `import('gitcap')` loads it.
+#      the install script finds that the prebuild loads, `import('gitcap')` loads it, and no build
+#      tool was downloaded (cmake-js is fetched by the install script only when it builds).
 #   3. The same with --ignore-scripts: the prebuild needs no install script at all.
 #   4. The tarball without prebuilds/, installed with a compiler present: the install script
 #      builds the addon from source (cmake-js) and that build is loaded.
@@ -46,9 +50,24 @@ for f in package/package.json package/README.md package/LICENSE package/CMakeLis
   grep -qxF "$f" "$work/contents.txt" || fail "$f is not in the tarball"
 done
 if [[ $platform == linux-x64 ]]; then
-  for f in libggml.so libggml-base.so libggml-cpu-x64.so libggml-cpu-haswell.so; do
-    grep -qxF "package/prebuilds/$platform/$f" "$work/contents.txt" || fail "prebuilds/$platform/$f is not in the tarball"
+  for f in linux-x64/libggml.so linux-x64/libggml-base.so linux-x64/libggml-cpu-x64.so linux-x64/libggml-cpu-haswell.so \
+    linux-arm64/gitcap.node linux-arm64/libggml.so linux-arm64/libggml-base.so linux-arm64/libggml-cpu-armv8.0_1.so \
+    win32-x64/gitcap.node win32-x64/ggml.dll win32-x64/ggml-base.dll win32-x64/ggml-cpu-x64.dll; do
+    grep -qxF "package/prebuilds/$f" "$work/contents.txt" || fail "prebuilds/$f is not in the tarball"
   done
+  mkdir "$work/unpacked"
+  tar xzf "$tarball" -C "$work/unpacked"
+  for target in linux-x64:'' linux-arm64:aarch64-linux-gnu- win32-x64:x86_64-w64-mingw32-; do
+    node "$work/unpacked/package/native/scripts/check-prebuild.mjs" "$work/unpacked/package/prebuilds/${target%%:*}" \
+      "${target%%:*}" "${target#*:}" || fail "prebuilds/${target%%:*} in the tarball is not portable"
+  done
+  for dir in "$work/unpacked/package/prebuilds"/*/; do
+    echo "pack-install: prebuilds/$(basename "$dir"): $(du -sk "$dir" | cut -f1) KiB unpacked"
+  done
+  unpacked_kib=$(du -sk "$work/unpacked/package" | cut -f1)
+  echo "pack-install: unpacked package: $unpacked_kib KiB"
+  ((unpacked_kib < 60 * 1024)) || fail "the unpacked package is over 60 MiB: split the prebuilds into per-platform packages"
+  rm -rf "$work/unpacked"
 fi
 if grep -E '^package/(build|test|node_modules|\.ci)/' "$work/contents.txt"; then
   fail "the tarball holds build output or development files (above)"
@@ -97,6 +116,8 @@ dir=$(new_project with-prebuild)
 echo "pack-install: install into $(basename "$dir") with PATH=$bare"
 (cd "$dir" && PATH=$bare timed "install (prebuild)" npm install --no-audit --no-fund "$tarball") || fail "install with the prebuild failed"
 [[ ! -e $dir/node_modules/gitcap/build ]] || fail "the install compiled something although the prebuild loads"
+[[ ! -e $dir/node_modules/cmake-js ]] || fail "the install downloaded cmake-js although the prebuild loads"
+echo "pack-install: installed gitcap and $( (cd "$dir" && PATH=$bare npm ls --all --parseable 2>/dev/null) | tail -n +3 | wc -l) dependencies: $(ls "$dir/node_modules" | tr '\n' ' ')"
 check_load "$dir" "$bare" "/node_modules/gitcap/prebuilds/$platform/" true
 
 # --- 3. prebuild, no install script ---------------------------------------------------------

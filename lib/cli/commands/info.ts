@@ -51,7 +51,8 @@ export async function run(args: string[]): Promise<number> {
 export function formatInfo(data: GitcapInfo): string {
   const rows: [string, string][] = [
     ['gitcap', data.version],
-    ['binary', `${data.addonPath} (${data.portable ? 'prebuilt, portable' : 'built from source'})`],
+    ['binary', `${data.addonPath} (${data.prebuild ? `prebuilt for ${data.prebuild}` : 'built from source'}${data.portable ? ', portable' : ''})`],
+    ['platform', [data.platform.name, data.platform.libc].filter(Boolean).join(', ')],
     ['ggml', `${data.ggml.version} (${data.ggml.commit.slice(0, 12)})`],
     ['Node-API', `${data.napiVersion} (Node.js ${process.version})`],
     ['backends', data.backends.join(', ') || '(none)'],

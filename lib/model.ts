@@ -43,8 +43,10 @@ export interface ModelInfo {
   backend: string;
   threads: number;
   /**
-   * What multiplies the linear layers: 'int8-avx512vnni' (q8_0 or q4_0 weights repacked at load
-   * for x86 CPUs with AVX-512 VNNI) or 'ggml' (ggml's own kernels).
+   * What multiplies the linear layers: 'int8-amx' (q8_0 or q4_0 weights repacked at load for x86
+   * CPUs with AMX-INT8; products of few rows, the decode steps, on AVX-512 VNNI), 'int8-avx512vnni'
+   * (the same for CPUs with AVX-512 VNNI) or 'ggml' (ggml's own kernels). GITCAP_GEMM=ggml,
+   * avx512vnni or amx forces one where the CPU has it.
    */
   matmulKernel: string;
   path: string;

@@ -205,7 +205,7 @@ static std::vector<ggml_tensor *> linear_weights(const model & m) {
 }
 
 // Weights stay in the mapped file on CPU (no copy); other devices get them uploaded by file offset.
-// On x86 CPUs with AVX-512 VNNI the q8_0 and q4_0 linear weights are repacked for the int8 kernels.
+// On x86 CPUs with AVX-512 VNNI (or AMX) the q8_0 and q4_0 linear weights are repacked for the int8 kernels.
 static void place_weights(model & m, const gguf_context * gguf, const std::string & path, size_t file_size,
                           const model_params & params, int n_threads) {
     const size_t data_offset = gguf_get_data_offset(gguf);
@@ -241,13 +241,13 @@ static void place_weights(model & m, const gguf_context * gguf, const std::strin
             const enum ggml_status st = ggml_backend_tensor_alloc(buf, t, base + data_offset + gguf_get_tensor_offset(gguf, i));
             if (st != GGML_STATUS_SUCCESS) throw error(error_code::backend, std::string("could not place tensor ") + t->name);
         }
-        if (packed_weights::enabled()) {
+        if (const gemm_kernel kernel = packed_weights::choose(); kernel != gemm_kernel::ggml) {
             m.packed = std::make_unique<packed_weights>();
             const file_mapping * file = m.map->file.get();
-            m.packed->pack(linear_weights(m), ggml_backend_get_default_buffer_type(m.cpu_backend), n_threads,
+            m.packed->pack(kernel, linear_weights(m), ggml_backend_get_default_buffer_type(m.cpu_backend), n_threads,
                            [](void * ctx, const void * p, size_t n) { static_cast<const file_mapping *>(ctx)->release(p, n); },
                            const_cast<file_mapping *>(file));
-            if (!m.packed->empty()) m.info.matmul_kernel = "int8-avx512vnni";
+            if (!m.packed->empty()) m.info.matmul_kernel = gemm_kernel_name(kernel);
         }
         if (params.on_progress && !params.on_progress(1.0f)) throw error(error_code::aborted, "model loading was aborted");
         return;

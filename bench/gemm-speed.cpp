@@ -3,7 +3,8 @@
 // `threads` threads (one std::thread each, joined after every product, as ggml's graph does).
 // Time is each thread's own CPU time (the slowest thread's), so that other processes' load takes
 // little away from the figure (it still shares caches and memory bandwidth); wall time beside it.
-// Built and run by bench/gemm-speed.ts.
+// Built and run by hand (README "Benchmarks"):
+//   g++ -O2 -std=c++17 -Inative/src bench/gemm-speed.cpp native/src/int8-gemm.cpp native/src/int8-amx.cpp -o /tmp/gemm-speed -lpthread && /tmp/gemm-speed 2 5
 #include "int8-amx.h"
 #include "int8-gemm.h"
 
@@ -41,7 +42,7 @@ int main(int argc, char ** argv) {
     };
     std::mt19937 rng(1);
     std::normal_distribution<float> normal(0.0f, 1.0f);
-    std::printf("kernel\tformat\tlayer\tm\tk\tn\tcpu ms\twall ms\tGOP/s (cpu)\n");
+    std::printf("kernel\tformat\tlayer\tm\tk\tn\tcpu ms\twall ms\tGOP/s (cpu)\tGOP/s (wall)\n");
     for (const layer & l : layers) {
         const int64_t nb = l.k / 32;
         // random ggml q8_0 / q4_0 blocks: fp16 scale 2^-8 (0x1c00), then the values
@@ -83,9 +84,9 @@ int main(int argc, char ** argv) {
                 std::sort(cpu_ms.begin(), cpu_ms.end());
                 std::sort(wall_ms.begin(), wall_ms.end());
                 const double ms = cpu_ms.front(); // the least disturbed run
-                std::printf("%s\t%s\t%s\t%ld\t%ld\t%ld\t%.2f\t%.2f\t%.0f\n", kernel == 0 ? "avx512vnni" : "amx",
+                std::printf("%s\t%s\t%s\t%ld\t%ld\t%ld\t%.2f\t%.2f\t%.0f\t%.0f\n", kernel == 0 ? "avx512vnni" : "amx",
                             f == int8_gemm::weight_format::q8 ? "q8_0" : "q4_0", l.name, (long) l.m, (long) l.k, (long) l.n, ms,
-                            wall_ms.front(), 2.0 * l.m * l.k * l.n / ms / 1e6);
+                            wall_ms.front(), 2.0 * l.m * l.k * l.n / ms / 1e6, 2.0 * l.m * l.k * l.n / wall_ms.front() / 1e6);
             }
         }
     }

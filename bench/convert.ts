@@ -4,7 +4,7 @@
 //   node --import tsx bench/convert.ts [<hf-dir>] [--types q8_0,f16,...] [--weights pytorch_model.bin] [--out-dir /tmp]
 //
 // <hf-dir> defaults to /tmp/git-base-vatex-random, the full-size git-base-vatex layout that
-// `/usr/bin/python3 /work/shared/reference/bench_peer.py /tmp/git-base-vatex-random --runs 0 --runs-hf 0`
+// `/usr/bin/python3 bench/peers/torch_peer.py /tmp/git-base-vatex-random --runs 1 --runs-hf 0`
 // writes (674 MiB of F32 weights).
 
 import { spawn } from 'node:child_process';

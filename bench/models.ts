@@ -14,7 +14,7 @@ async function newestWeights(modelDir: string): Promise<number> {
   const found = times.filter((t): t is number => t !== undefined);
   if (found.length === 0) {
     throw new GitcapError('E_NOT_FOUND', `${modelDir}: no weights file (${WEIGHTS_FILES.join(', ')}); ` +
-      'write the benchmark checkpoint with /usr/bin/python3 /work/shared/reference/bench_peer.py /tmp/git-base-vatex-random');
+      'write the benchmark checkpoint with /usr/bin/python3 bench/peers/torch_peer.py /tmp/git-base-vatex-random');
   }
   return Math.max(...found);
 }

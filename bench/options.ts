@@ -10,8 +10,11 @@ export interface BenchOptions {
   runs: number;
   /** New tokens per caption (eos suppressed until then). */
   tokens: number;
-  /** Shell command of the PyTorch peer, run once after gitcap's configurations. */
+  /** 'ort' (ONNX Runtime, timed between gitcap's configurations every round), 'torch' (the PyTorch
+   * peer in bench/peers), or a shell command printing the PyTorch peer's summary; run once. */
   peer: string | undefined;
+  /** Rounds of every configuration (and the ORT peer), alternating processes; medians over all. */
+  rounds: number;
   /** Hugging Face checkpoint folder the GGUFs are converted from. */
   modelDir: string;
   /** Where the converted GGUFs are kept between runs. */
@@ -29,7 +32,10 @@ export const USAGE = `Usage: npm run bench -- [options]
   --threads 1,2                    CPU thread counts (default: ${os.availableParallelism()}, this machine's CPUs)
   --runs 3                         timed captions per configuration, after one warm-up (median reported)
   --tokens 20                      new tokens per caption (end of sequence suppressed until then)
-  --peer "<command>"               run the PyTorch peer (bench_peer.py) in the same invocation, print ratios
+  --peer ort|torch|"<command>"     also time a peer in the same invocation and print ratios: ort = ONNX
+                                   Runtime int8 (bench/peers/ort, exported once into the cache folder),
+                                   torch = the PyTorch peer (bench/peers/torch_peer.py), or a command
+  --rounds 1                       rounds of every configuration (and the ORT peer), processes alternating
   --model-dir <dir>                checkpoint to convert (default /tmp/git-base-vatex-random)
   --cache <dir>                    converted GGUFs, kept between runs (default /tmp/gitcap-bench)
   --frames <dir>                   the frames captioned (default test/fixtures/inputs, its *frame*.png)
@@ -61,6 +67,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
         runs: { type: 'string', default: '3' },
         tokens: { type: 'string', default: '20' },
         peer: { type: 'string' },
+        rounds: { type: 'string', default: '1' },
         'model-dir': { type: 'string', default: '/tmp/git-base-vatex-random' },
         cache: { type: 'string', default: '/tmp/gitcap-bench' },
         frames: { type: 'string', default: 'test/fixtures/inputs' },
@@ -85,6 +92,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     runs: positiveInt('--runs', values.runs),
     tokens: positiveInt('--tokens', values.tokens),
     peer: values.peer,
+    rounds: positiveInt('--rounds', values.rounds),
     modelDir: values['model-dir'],
     cacheDir: values.cache,
     frames: values.frames,

@@ -1,4 +1,4 @@
-// The PyTorch peer (/work/shared/reference/bench_peer.py): run its command once, echo its output
+// The PyTorch peer (bench/peers/torch_peer.py, or any command printing its summary): run its command once, echo its output
 // to stderr as it comes, and read its figures from the summary it prints, e.g.
 //   torch 2.x, threads 2, numpy 1.x
 //   a_hf_style_generate_20: median 182.912s  runs [182.912]

@@ -2,13 +2,25 @@
 import type { QuantType } from '../weights-convert/quant-types.js';
 import type { PeerResult } from './peer.js';
 import { STAGE_KEYS, type OneRunResult, type StageTimes } from './run-result.js';
-import { medianOf } from './stats.js';
+import { median, medianOf } from './stats.js';
 import { MIB } from './table.js';
 
 export interface ConfigResult extends OneRunResult {
   type: QuantType;
   /** Each stage's median over the timed runs. */
   median: StageTimes;
+}
+
+/** Several processes' measurements of one configuration as one: every timed run, the highest peak. */
+export function mergeRuns(results: OneRunResult[]): OneRunResult {
+  const others = results.map((r) => r.othersCpus).filter((v): v is number => v !== null);
+  return {
+    ...results[0]!,
+    loadMs: median(results.map((r) => r.loadMs)),
+    peakRssBytes: Math.max(...results.map((r) => r.peakRssBytes)),
+    othersCpus: others.length ? others.reduce((a, b) => a + b, 0) / others.length : null,
+    runs: results.flatMap((r) => r.runs),
+  };
 }
 
 export function summarize(type: QuantType, run: OneRunResult): ConfigResult {

@@ -1,8 +1,8 @@
 // `npm run bench`: gitcap's speed and memory per weight type and thread count, each configuration
-// in a fresh process, optionally side by side with the PyTorch peer. See README "Benchmarks".
+// in a fresh process, optionally side by side with a peer (ONNX Runtime or PyTorch, bench/peers).
+// See README "Benchmarks".
 //
-//   npm run bench -- --types q8_0,q4_0 --threads 1,2 --runs 3 --json bench.json \
-//     --peer "/usr/bin/python3 /work/shared/reference/bench_peer.py /tmp/git-base-vatex-random --no-write --frames test/fixtures/inputs"
+//   npm run bench -- --types q8_0,q4_0 --threads 2 --runs 3 --rounds 3 --peer ort --json bench.json
 
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -14,9 +14,11 @@ import { describeMachine, formatMachine } from './machine.js';
 import { compileBench, measureInChild } from './measure.js';
 import { ensureGguf, warmPageCache } from './models.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
+import { ensureOnnx, formatOrt, formatOrtRatios, runOrtPeer, summarizeOrt, type OrtRun } from './ort-peer.js';
 import { runPeer, type PeerResult } from './peer.js';
 import { formatKernels, formatPeer, formatRatios, formatResultRow, formatResults, formatTargets, RESULTS_NOTE } from './report.js';
-import { peerRatios, summarize, type ConfigResult } from './results.js';
+import { mergeRuns, peerRatios, summarize, type ConfigResult } from './results.js';
+import type { OneRunResult } from './run-result.js';
 import { checkTargets } from './targets.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -44,24 +46,49 @@ async function main(argv: string[]): Promise<void> {
   console.log(`workload: ${o.modelDir}, the frames in ${o.frames}, ${o.tokens} new tokens (eos suppressed), 1 warm-up + ${o.runs} timed runs`);
 
   compileBench();
-  const configs: ConfigResult[] = [];
+  const ortDir = o.peer === 'ort' ? await ensureOnnx(o.modelDir, o.cacheDir, log) : undefined;
+  const ggufs = new Map<string, string>();
+  for (const type of o.types) ggufs.set(type, await ensureGguf(o.modelDir, o.cacheDir, type, log));
+  // every round runs each configuration (and the ONNX Runtime peer) once, so that a change in the
+  // machine's load falls on all of them alike
+  const measured = new Map<string, OneRunResult[]>();
+  const ortRuns = new Map<number, OrtRun[]>();
   let headerShown = false;
-  for (const type of o.types) {
-    const gguf = await ensureGguf(o.modelDir, o.cacheDir, type, log);
-    for (const threads of o.threads) {
-      await warmPageCache(gguf);
-      const c = summarize(type, await measureInChild({ model: gguf, threads, runs: o.runs, tokens: o.tokens, frames: o.frames }));
-      configs.push(c);
-      if (!headerShown) {
-        console.log(`\n${formatResults([]).split('\n').slice(0, 2).join('\n')}`);
-        headerShown = true;
+  for (let round = 0; round < o.rounds; round++) {
+    for (const type of o.types) {
+      for (const threads of o.threads) {
+        const gguf = ggufs.get(type)!;
+        await warmPageCache(gguf);
+        const r = await measureInChild({ model: gguf, threads, runs: o.runs, tokens: o.tokens, frames: o.frames });
+        measured.set(`${type}/${threads}`, [...(measured.get(`${type}/${threads}`) ?? []), r]);
+        if (!headerShown) {
+          console.log(`\n${formatResults([]).split('\n').slice(0, 2).join('\n')}`);
+          headerShown = true;
+        }
+        console.log(formatResultRow(summarize(type, r)));
       }
-      console.log(formatResultRow(c));
+    }
+    for (const threads of ortDir ? o.threads : []) {
+      const r = await runOrtPeer(ortDir!, threads, o.runs, o.tokens, log);
+      ortRuns.set(threads, [...(ortRuns.get(threads) ?? []), r]);
+      log(`round ${round + 1}: ONNX Runtime int8, ${threads} threads: total ${r.runs.map((x) => x.totalMs.toFixed(0)).join(', ')} ms`);
     }
   }
+  const configs: ConfigResult[] = [];
+  for (const type of o.types) {
+    for (const threads of o.threads) configs.push(summarize(type, mergeRuns(measured.get(`${type}/${threads}`)!)));
+  }
+  if (o.rounds > 1) console.log(`\nall ${o.rounds} rounds:\n${formatResults(configs)}`);
   console.log(RESULTS_NOTE);
   if (configs.length > 0) console.log(`caption (${configs[0]!.type}): "${configs[0]!.text}"`);
   if (configs.length > 0) console.log(formatKernels(configs));
+
+  const ort = [...ortRuns.values()].map(summarizeOrt);
+  if (ort.length > 0) {
+    console.log(`\n${formatOrt(ort)}`);
+    console.log(`\ngitcap vs ONNX Runtime int8 (gitcap / ORT: below 1 is faster or smaller; total = vision + prefix + decode, ` +
+      `as the peer starts from preprocessed pixels):\n${formatOrtRatios(configs, ort)}`);
+  }
 
   if (o.convert) {
     console.log('\nconversion (bench/convert.ts):');
@@ -69,9 +96,12 @@ async function main(argv: string[]): Promise<void> {
   }
 
   let peer: PeerResult | undefined;
-  if (o.peer !== undefined) {
+  if (o.peer !== undefined && o.peer !== 'ort') {
+    const command = o.peer === 'torch'
+      ? `${process.env.PYTHON ?? '/usr/bin/python3'} bench/peers/torch_peer.py ${o.modelDir} --no-write --frames ${o.frames} --runs-hf 1`
+      : o.peer;
     console.log('\nrunning the PyTorch peer (its output goes to stderr)...');
-    peer = await runPeer(o.peer);
+    peer = await runPeer(command);
     console.log(formatPeer(peer));
     console.log(`\ngitcap vs the peer (peer time / gitcap time; peer RSS / gitcap RSS):\n${formatRatios(configs, peer)}`);
   }
@@ -95,6 +125,7 @@ async function main(argv: string[]): Promise<void> {
       loadAverage1mAtEnd: os.loadavg()[0],
       configs,
       peer: peer ?? null,
+      ort: ort.length > 0 ? { summaries: ort, processes: Object.fromEntries(ortRuns) } : null,
       ratios: peer ? configs.map((c) => peerRatios(c, peer)) : null,
       targets,
     };

@@ -46,9 +46,11 @@ export interface ModelInfo {
   backend: string;
   threads: number;
   /**
-   * What multiplies the linear layers: 'int8-avx512vnni' (q8_0 or q4_0 weights repacked at load
-   * for x86 CPUs with AVX-512 VNNI), 'ggml-repack' (arm64: q8_0 or q4_0 weights in ggml's
+   * What multiplies the linear layers: 'int8-amx' (q8_0 or q4_0 weights repacked at load for x86
+   * CPUs with AMX-INT8; products of few rows, the decode steps, on AVX-512 VNNI), 'int8-avx512vnni'
+   * (the same for CPUs with AVX-512 VNNI), 'ggml-repack' (arm64: q8_0 or q4_0 weights in ggml's
    * interleaved layouts for its int8 dot-product kernels) or 'ggml' (ggml's own kernels).
+   * GITCAP_GEMM=ggml, avx512vnni or amx forces one where the CPU has it.
    */
   matmulKernel: string;
   path: string;

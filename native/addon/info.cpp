@@ -12,6 +12,7 @@
 #include "ggml.h"
 
 #include "attention-kernel.h"
+#include "int8-amx.h"
 #include "int8-gemm.h"
 
 #include <cmath>
@@ -84,6 +85,7 @@ Napi::Object cpu_info(Napi::Env env) {
     // gitcap's own x86 kernels this CPU runs (chosen at load; see README "How it works")
     Napi::Array kernels = Napi::Array::New(env);
     if (gitcap::int8_gemm::available()) kernels.Set(kernels.Length(), "int8-avx512vnni");
+    if (gitcap::int8_amx::available()) kernels.Set(kernels.Length(), "int8-amx");
     if (gitcap::attention_kernel::available()) kernels.Set(kernels.Length(), "attention-avx512");
     cpu.Set("kernels", kernels);
 

@@ -208,7 +208,7 @@ static std::vector<ggml_tensor *> linear_weights(const model & m) {
 }
 
 // Weights stay in the mapped file on CPU (no copy); other devices get them uploaded by file offset.
-// On x86 CPUs with AVX-512 VNNI the q8_0 and q4_0 linear weights are repacked for the int8 kernels,
+// On x86 CPUs with AVX-512 VNNI (or AMX) the q8_0 and q4_0 linear weights are repacked for the int8 kernels,
 // on arm64 ones into ggml's interleaved layouts for its dot-product / matrix-multiply kernels.
 static void place_weights(model & m, const gguf_context * gguf, const std::string & path, size_t file_size,
                           const model_params & params, int n_threads) {
@@ -240,7 +240,8 @@ static void place_weights(model & m, const gguf_context * gguf, const std::strin
         if (!buf) throw error(error_code::backend, "could not wrap the mapped model file in a CPU buffer");
         ggml_backend_buffer_set_usage(buf, GGML_BACKEND_BUFFER_USAGE_WEIGHTS);
         m.buffers.push_back(buf);
-        ggml_backend_buffer_type_t repack_buft = packed_weights::enabled() ? nullptr : cpu_repack_buffer_type(dev);
+        const gemm_kernel kernel = packed_weights::choose();
+        ggml_backend_buffer_type_t repack_buft = kernel != gemm_kernel::ggml ? nullptr : cpu_repack_buffer_type(dev);
         const std::vector<ggml_tensor *> repacked = repack_buft ? cpu_repack_candidates(linear_weights(m), repack_buft) : std::vector<ggml_tensor *>{};
         std::vector<const void *> repack_sources(repacked.size());
         for (int64_t i = 0; i < gguf_get_n_tensors(gguf); i++) {
@@ -258,13 +259,13 @@ static void place_weights(model & m, const gguf_context * gguf, const std::strin
             m.buffers.push_back(cpu_repack_place(m.ctx_weights, repacked, repack_buft, repack_sources, *m.map->file));
             m.info.matmul_kernel = "ggml-repack";
         }
-        if (packed_weights::enabled()) {
+        if (kernel != gemm_kernel::ggml) {
             m.packed = std::make_unique<packed_weights>();
             const file_mapping * file = m.map->file.get();
-            m.packed->pack(linear_weights(m), ggml_backend_get_default_buffer_type(m.cpu_backend), n_threads,
+            m.packed->pack(kernel, linear_weights(m), ggml_backend_get_default_buffer_type(m.cpu_backend), n_threads,
                            [](void * ctx, const void * p, size_t n) { static_cast<const file_mapping *>(ctx)->release(p, n); },
                            const_cast<file_mapping *>(file));
-            if (!m.packed->empty()) m.info.matmul_kernel = "int8-avx512vnni";
+            if (!m.packed->empty()) m.info.matmul_kernel = gemm_kernel_name(kernel);
         }
         if (params.on_progress && !params.on_progress(1.0f)) throw error(error_code::aborted, "model loading was aborted");
         return;

@@ -6,7 +6,8 @@ import { parseCpuinfo } from '../../bench/machine.js';
 import { parseBenchOptions } from '../../bench/options.js';
 import { parsePeerOutput, type PeerResult } from '../../bench/peer.js';
 import { formatKernels } from '../../bench/report.js';
-import { peerRatios, summarize, type ConfigResult } from '../../bench/results.js';
+import { formatOrtRatios, summarizeOrt, type OrtRun } from '../../bench/ort-peer.js';
+import { mergeRuns, peerRatios, summarize, type ConfigResult } from '../../bench/results.js';
 import type { OneRunResult, StageTimes } from '../../bench/run-result.js';
 import { median } from '../../bench/stats.js';
 import { checkTargets } from '../../bench/targets.js';
@@ -92,6 +93,13 @@ describe('bench options', () => {
     assert.equal(o.modelDir, '/tmp/git-base-vatex-random');
     assert.equal(o.cacheDir, '/tmp/gitcap-bench');
     assert.equal(o.peer, undefined);
+    assert.equal(o.rounds, 1);
+  });
+
+  it('takes the ONNX Runtime peer and rounds', () => {
+    const o = parseBenchOptions(['--peer', 'ort', '--rounds', '3']);
+    assert.deepEqual([o.peer, o.rounds], ['ort', 3]);
+    assert.throws(() => parseBenchOptions(['--rounds', '0']), { message: '--rounds must be a positive integer, got "0"' });
   });
 
   it('parses lists', () => {
@@ -123,6 +131,27 @@ describe('bench results', () => {
     });
     assert.equal(peerRatios(c, { ...peer, ids: [101, 2054, 2054] }).sameTokens, false);
     assert.equal(peerRatios(c, { ...peer, ids: null }).sameTokens, null);
+  });
+
+  it('merges the rounds of one configuration: every run, the highest peak, the mean load of others', () => {
+    const a = config('q8_0', 2, [1000, 1100], 300e6), b = config('q8_0', 2, [900], 310e6);
+    const merged = summarize('q8_0', mergeRuns([{ ...a, othersCpus: 0.2 }, { ...b, othersCpus: 0.4 }]));
+    assert.equal(merged.runs.length, 3);
+    assert.equal(merged.median.totalMs, 1000);
+    assert.equal(merged.peakRssBytes, 310e6);
+    assert.ok(Math.abs(merged.othersCpus! - 0.3) < 1e-12);
+  });
+
+  it('summarizes the ONNX Runtime peer over its processes and gives gitcap / ORT ratios', () => {
+    const run = (totalMs: number, peakRssMiB: number): OrtRun => ({
+      engine: 'onnxruntime-node 1.30.0', graphs: '_int8', threads: 2, loadMs: 900, othersCpus: null, peakRssMiB, ids: [101, 2054, 102],
+      runs: [{ visionMs: 2000, prefixMs: 1000, decodeMs: 400, perTokenMs: 20, totalMs }],
+    });
+    const ort = summarizeOrt([run(3400, 1000), run(3600, 1100)]);
+    assert.deepEqual([ort.totalMs, ort.peakRssMiB, ort.processes, ort.othersCpus], [3500, 1100, 2, null]);
+    const table = formatOrtRatios([config('q8_0', 2, [1000], 110 * 2 ** 20)], [ort]);
+    // gitcap: vision 1000, prefix 500, decode 200 of 1700 ms; RSS 110 of 1100 MiB; the same tokens
+    assert.match(table, /q8_0 +2 +0\.50x +0\.50x +0\.50x +0\.49x +0\.10x +yes/);
   });
 
   it('names the matmul kernel of each weight type once', () => {

@@ -1,7 +1,9 @@
-// Checks native/src/int8-gemm.cpp on its own: the quantizer against ggml's x86 q8_0 rule, the
-// q8_0 and q4_0 matrix multiplies (plain and with each activation epilogue) against exact integer dot
-// products, over awkward shapes and thread splits.
-// Built and run by test/model/int8-gemm.test.ts; prints "skip" where the CPU lacks AVX-512 VNNI.
+// Checks native/src/int8-gemm.cpp and int8-amx.cpp on their own: the quantizer against ggml's x86
+// q8_0 rule, the q8_0 and q4_0 matrix multiplies of each kernel (plain and with each activation
+// epilogue) against exact integer dot products, over awkward shapes and thread splits.
+// Built and run by test/model/cpu-kernels.test.ts; prints one line per kernel, "ok: ..." or
+// "skip: ..." where the CPU lacks its instructions.
+#include "int8-amx.h"
 #include "int8-gemm.h"
 
 #include <cmath>
@@ -37,7 +39,9 @@ static int failures = 0;
         }                                \
     } while (0)
 
-static void check_shape(std::mt19937 & rng, weight_format format, epilogue act, int64_t m, int64_t k, int64_t n, bool with_bias) {
+using gemm_fn = decltype(&gemm);
+
+static void check_shape(std::mt19937 & rng, gemm_fn gemm, weight_format format, epilogue act, int64_t m, int64_t k, int64_t n, bool with_bias) {
     const int64_t nb = k / 32;
     const bool q8 = format == weight_format::q8;
     std::uniform_int_distribution<int> byte(-128, 127);
@@ -135,32 +139,46 @@ static void check_shape(std::mt19937 & rng, weight_format format, epilogue act, 
     }
 }
 
-int main() {
-    if (!available()) {
-        std::printf("skip: this CPU has no AVX-512 VNNI\n");
-        return 0;
-    }
+// Every case of one kernel; returns how many ran.
+static int check_kernel(gemm_fn gemm) {
     std::mt19937 rng(7);
     const int64_t shapes[][3] = {
         {1, 32, 16},   {1, 32, 1},    {2, 64, 17},  {3, 96, 48},   {4, 128, 33},  {5, 256, 64},
         {7, 768, 770}, {9, 32, 200},  {1, 768, 30522}, {13, 3072, 48}, {64, 768, 96}, {4, 64, 31},
+        {16, 96, 16},  {17, 64, 40},  {70, 288, 80},   {130, 768, 33},
     };
     int cases = 0;
     for (weight_format format : {weight_format::q8, weight_format::q4}) {
         for (const auto & s : shapes) {
             for (bool bias : {false, true}) {
-                check_shape(rng, format, epilogue::none, s[0], s[1], s[2], bias);
+                check_shape(rng, gemm, format, epilogue::none, s[0], s[1], s[2], bias);
                 cases++;
             }
         }
         for (const auto & s : shapes) {
             for (epilogue act : {epilogue::gelu_erf, epilogue::quick_gelu}) {
-                check_shape(rng, format, act, s[0], s[1], s[2], true);
+                check_shape(rng, gemm, format, act, s[0], s[1], s[2], true);
                 cases++;
             }
         }
     }
+    return cases;
+}
+
+int main() {
+    if (!available()) {
+        std::printf("skip: this CPU has no AVX-512 VNNI\n");
+        return 0;
+    }
+    const int vnni = check_kernel(gemm);
     if (failures) return 1;
-    std::printf("ok: %d cases\n", cases);
+    std::printf("ok: %d cases, avx512vnni\n", vnni);
+    if (!gitcap::int8_amx::available()) {
+        std::printf("skip: this CPU (or OS) has no AMX-INT8\n");
+        return 0;
+    }
+    const int amx = check_kernel(gitcap::int8_amx::gemm);
+    if (failures) return 1;
+    std::printf("ok: %d cases, amx\n", amx);
     return 0;
 }

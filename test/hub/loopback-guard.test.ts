@@ -21,10 +21,16 @@ describe('test network guard', () => {
     delete process.env.HF_ENDPOINT;
     try {
       await assert.rejects(
-        pullModel('microsoft/git-base-vatex', { cacheDir: cache.path, retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 } }),
+        pullModel('microsoft/git-base-vatex', {
+          cacheDir: cache.path,
+          hfCacheDir: `${cache.path}/no-hf-cache`,
+          retry: { retries: 0, baseDelayMs: 0, maxDelayMs: 0 },
+        }),
         {
           code: 'E_NETWORK',
-          message: 'Reading config.json of microsoft/git-base-vatex failed after 1 attempt: test network guard: connection to huggingface.co refused from https://huggingface.co/microsoft/git-base-vatex/resolve/main/config.json',
+          message:
+            'Reading config.json of microsoft/git-base-vatex failed after 1 attempt: test network guard: connection to huggingface.co refused from https://huggingface.co/microsoft/git-base-vatex/resolve/main/config.json' +
+            '. To caption without the hub, convert a checkpoint folder you have ("gitcap convert <folder> -o model.gguf") and pass "--model model.gguf" (the API: GitModel.load("model.gguf"))',
         },
       );
     } finally {

@@ -24,6 +24,7 @@ it('E_NETWORK for the default model names gitcap convert and --model', async () 
     pullModel(DEFAULT_REPO_ID, {
       endpoint: `http://127.0.0.1:${closedPort}`,
       cacheDir: cache.path,
+      hfCacheDir: `${cache.path}/no-hf-cache`,
       offline: false,
       retry: FAST_RETRY,
     }),

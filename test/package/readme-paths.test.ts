@@ -7,18 +7,13 @@ import { it } from 'node:test';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-// Sections whose commands are allowed to name such paths, e.g. a peer's tools on the machine
-// that produced the published measurements. Empty once those tools are in the repository.
-const EXEMPT_SECTIONS = new Set(['## Benchmarks']);
 // A parent folder, or an absolute path into a workspace or a home folder.
 const OUTSIDE = /(^|[\s(`'"=])(\.\.\/|\/work\/|\/home\/|\/root\/|\/Users\/)|\bshared\/reference\b/;
 
 it('names no path outside the repository', () => {
-  let section = '';
   const offending: string[] = [];
   readme.split('\n').forEach((line, i) => {
-    if (/^## /.test(line)) section = line.trim();
-    if (!EXEMPT_SECTIONS.has(section) && OUTSIDE.test(line)) offending.push(`README.md:${i + 1}: ${line.trim()}`);
+    if (OUTSIDE.test(line)) offending.push(`README.md:${i + 1}: ${line.trim()}`);
   });
   assert.deepEqual(offending, []);
 });

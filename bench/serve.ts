@@ -83,9 +83,13 @@ function captionRequest(url: string): () => Promise<string | undefined> {
   };
 }
 
-function print(rows: Row[]): void {
+function printHeader(): void {
   console.log('| mode | clients | captions/s | p50 ms | p99 ms | errors | RSS MiB |');
   console.log('|---|---:|---:|---:|---:|---|---:|');
+}
+
+/** One table row, printed as soon as it is measured. */
+function print(rows: Row[]): void {
   for (const r of rows) {
     const errors = Object.entries(r.errors).map(([k, v]) => `${v}x ${k}`).join(', ') || '0';
     console.log(`| ${r.mode} | ${r.clients} | ${r.captionsPerS.toFixed(2)} | ${r.p50Ms.toFixed(0)} | ${r.p99Ms.toFixed(0)} | ${errors} | ${r.rssMiB.toFixed(0)} |`);
@@ -102,17 +106,21 @@ console.log(`model: ${gguf} (${type}, ${model.info.threads} threads); ${requests
 const server = await serve({ model, port: 0, quiet: true, maxQueue: 64, limits: { maxNewTokens: tokens } });
 const idleRss = rssMiB();
 const rows: Row[] = [];
+const measure = async (row: Promise<Row>) => {
+  rows.push(await row);
+  print([rows.at(-1)!]);
+};
 await model.caption({ frames: framePaths }, options); // warm-up
+printHeader();
 for (const clients of levels) {
-  rows.push(await load('in-process', clients, requests, async () => void (await model.caption({ frames: framePaths }, options))));
-  rows.push(await load('server', clients, requests, captionRequest(server.url)));
+  await measure(load('in-process', clients, requests, async () => void (await model.caption({ frames: framePaths }, options))));
+  await measure(load('server', clients, requests, captionRequest(server.url)));
 }
 await server.close();
 // more clients than the queue admits: only 429s expected besides successes
 const small = await serve({ model, port: 0, quiet: true, maxQueue: 4, limits: { maxNewTokens: tokens } });
-rows.push(await load('server, --max-queue 4', 8, requests, captionRequest(small.url)));
+await measure(load('server, --max-queue 4', 8, requests, captionRequest(small.url)));
 await small.close();
-print(rows);
 console.log(`\nserver idle RSS (model loaded, before any request): ${idleRss.toFixed(0)} MiB`);
 for (const clients of levels) {
   const a = rows.find((r) => r.mode === 'in-process' && r.clients === clients)!;
@@ -131,6 +139,7 @@ if (driftRequests > 0) {
   const before = rssMiB();
   const drift = await load('server, tiny model', 4, driftRequests, one);
   const after = rssMiB();
+  printHeader();
   print([drift]);
   console.log(`RSS over ${driftRequests} requests (tiny model, after 200 warm-up): ${before.toFixed(1)} -> ${after.toFixed(1)} MiB (${(((after - before) / before) * 100).toFixed(2)}%)`);
   await s.close();

@@ -15,6 +15,7 @@ import type { RequestUploads } from './uploads.js';
 const MEDIA = /^(image|video)\/[\w.+-]+\s*(;|$)/i;
 /** Room for the multipart boundaries and fields around the files. */
 const FORM_OVERHEAD = 64 * 1024;
+const MAX_FILES = 64;
 
 interface Upload {
   path: string;
@@ -43,7 +44,7 @@ export function registerCaptionsRoute(app: FastifyInstance, state: ServerState):
       const started = performance.now();
       const { uploads, fields } = raw
         ? { uploads: [{ path: await files.save(request.body as Readable, call.signal), video: /^video\//i.test(contentType) }], fields: queryFields(request) }
-        : await readForm(request, files, call, state.requireModel().info.vision.numFrames);
+        : await readForm(request, files, call);
       state.metrics.stage('upload', performance.now() - started);
       const params = parseCaptionParams(fields, state.config);
       const input = captionInput(uploads, params);
@@ -66,10 +67,11 @@ function queryFields(request: FastifyRequest): Map<string, string> {
   return fields;
 }
 
-async function readForm(request: FastifyRequest, files: RequestUploads, call: Call, maxFiles: number) {
+async function readForm(request: FastifyRequest, files: RequestUploads, call: Call) {
   const uploads: Upload[] = [];
   const fields = new Map<string, string>();
-  const parts = request.parts({ limits: { files: maxFiles, fields: 32, fieldSize: 1024 * 1024 } });
+  // the frame count is the model's to check, with its own message; this bounds the parts alone
+  const parts = request.parts({ limits: { files: MAX_FILES, fields: 32, fieldSize: 1024 * 1024 } });
   for await (const part of parts) {
     if (part.type === 'file') {
       if (part.fieldname !== 'file') throw badRequest(`Unexpected file part ${JSON.stringify(part.fieldname)}: name it "file"`);

@@ -105,6 +105,13 @@ describe('POST /v1/captions', () => {
     }
     const none = await fetch(`${imageServer.url}/v1/captions`, { method: 'POST', body: form({ prompt: 'hi' }, []) });
     assert.equal(none.status, 400);
+    const two = [{ bytes: png, name: 'a.png', type: 'image/png' }, { bytes: png, name: 'b.png', type: 'image/png' }];
+    const several = await fetch(`${imageServer.url}/v1/captions`, { method: 'POST', body: form({}, two) });
+    assert.equal(several.status, 400);
+    assert.match((await json(several)).error.message, /frames=true/);
+    const frames = await fetch(`${imageServer.url}/v1/captions`, { method: 'POST', body: form({ frames: 'true' }, two) });
+    assert.equal(frames.status, 400);
+    assert.equal((await json(frames)).error.code, 'E_INPUT'); // a single-image model
     assertNoUploadLeft();
   });
 

@@ -2,7 +2,7 @@ import { GitcapError } from '../../errors.js';
 import { DEFAULT_REPO_ID } from '../../hub/pull.js';
 import { DEFAULT_QUANTIZATION } from '../../hub/quantization.js';
 import { QUANT_TYPES } from '../../../weights-convert/quant-types.js';
-import { serve } from '../../serve/server.js';
+import { serve } from '../../serve/index.js'; // loads the server on first use
 import type { ServeOptions } from '../../serve/options.js';
 import { parseCaptionFlags } from '../caption-flags.js';
 import { parseCommandArgs } from '../parse-command-args.js';

@@ -16,7 +16,10 @@ export type Backend = 'auto' | 'cpu' | 'cuda' | 'metal' | 'vulkan';
 export interface LoadOptions {
   /** Where the weights live and graphs run: 'auto' (default) takes a GPU when one is usable. */
   backend?: Backend;
-  /** CPU threads; default: the physical cores this process may use. */
+  /**
+   * CPU threads. Default: chosen afresh for each graph, the physical cores this process may use
+   * less the cores other processes kept busy lately (Linux; elsewhere all physical cores).
+   */
   threads?: number;
   /** Requests waiting or running at once before calls reject with E_BUSY (default 64). */
   maxQueue?: number;
@@ -41,10 +44,12 @@ export interface ModelInfo {
   quantization: string;
   /** The device the weights are on, e.g. "CPU" or "CUDA0". */
   backend: string;
+  /** The threads given at load, or without them the most the default uses (an idle machine's). */
   threads: number;
   /**
-   * What multiplies the linear layers: 'int8-avx512vnni' (q8_0 or q4_0 weights repacked at load
-   * for x86 CPUs with AVX-512 VNNI) or 'ggml' (ggml's own kernels).
+   * What multiplies the linear layers: gitcap's int8 kernels for q8_0 or q4_0 weights repacked at
+   * load for x86 CPUs, 'int8-avx512vnni', 'int8-avxvnni' or 'int8-avx2' (the fastest the CPU runs,
+   * or the one GITCAP_GEMM names), or 'ggml' (ggml's own kernels).
    */
   matmulKernel: string;
   path: string;

@@ -18,6 +18,10 @@ export function expectedKernels(): string[] | undefined {
   if (!flags) return undefined;
   const kernels: string[] = [];
   if (['avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512_vnni', 'fma', 'f16c'].every((f) => flags.has(f))) kernels.push('int8-avx512vnni');
+  const avx2 = ['avx2', 'fma', 'f16c'].every((f) => flags.has(f));
+  if (avx2 && flags.has('avx_vnni')) kernels.push('int8-avxvnni');
+  if (avx2) kernels.push('int8-avx2');
   if (flags.has('avx512f') && flags.has('fma')) kernels.push('attention-avx512');
+  if (flags.has('avx2') && flags.has('fma')) kernels.push('attention-avx2');
   return kernels;
 }

@@ -247,7 +247,7 @@ static void place_weights(model & m, const gguf_context * gguf, const std::strin
             m.packed->pack(linear_weights(m), ggml_backend_get_default_buffer_type(m.cpu_backend), n_threads,
                            [](void * ctx, const void * p, size_t n) { static_cast<const file_mapping *>(ctx)->release(p, n); },
                            const_cast<file_mapping *>(file));
-            if (!m.packed->empty()) m.info.matmul_kernel = "int8-avx512vnni";
+            if (!m.packed->empty()) m.info.matmul_kernel = int8_kernel_name(m.packed->kernel());
         }
         if (params.on_progress && !params.on_progress(1.0f)) throw error(error_code::aborted, "model loading was aborted");
         return;
@@ -332,6 +332,7 @@ std::shared_ptr<const model> load_model(const std::string & path, const model_pa
     m->backends.push_back(set.main);
     if (set.main != set.cpu) m->backends.push_back(set.cpu);
     m->cpu_backend = set.cpu;
+    if (ggml_backend_dev_type(set.main_dev) == GGML_BACKEND_DEVICE_TYPE_CPU) m->attention = chosen_attention_kernel();
 
     place_weights(*m, gguf.get(), path, file_size, params, set.n_threads);
 

@@ -1,6 +1,7 @@
 // The loaded GIT model: hyper-parameters and weights, read-only after load_model().
 #pragma once
 
+#include "cpu-attention.h"
 #include "gitcap.h"
 #include "image-preprocess.h"
 #include "packed-weights.h"
@@ -94,6 +95,8 @@ public:
     std::unique_ptr<mapping> map;
     // q8_0 / q4_0 linear weights repacked for the int8 kernels (CPU with the mapped file, x86 AVX-512 VNNI)
     std::unique_ptr<packed_weights> packed;
+    // gitcap's attention kernel for graphs on the CPU (chosen at load: GITCAP_ATTENTION is checked then)
+    attention_kind attention = attention_kind::none;
 };
 
 } // namespace gitcap

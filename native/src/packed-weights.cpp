@@ -16,11 +16,7 @@ packed_weights::~packed_weights() {
     if (ctx_) ggml_free(ctx_);
 }
 
-bool packed_weights::enabled() {
-    const char * forced = std::getenv("GITCAP_GEMM");
-    if (forced && std::string(forced) == "ggml") return false;
-    return int8_gemm::available();
-}
+bool packed_weights::enabled() { return chosen_int8_kernel() != int8_kernel::ggml; }
 
 void packed_weights::pack(const std::vector<ggml_tensor *> & weights, ggml_backend_buffer_type_t buft, int n_threads,
                           void (*release)(void * ctx, const void * data, size_t bytes), void * release_ctx) {
@@ -32,6 +28,7 @@ void packed_weights::pack(const std::vector<ggml_tensor *> & weights, ggml_backe
         }
     }
     if (sources.empty()) return;
+    kernel_ = chosen_int8_kernel();
 
     ggml_init_params params{ggml_tensor_overhead() * sources.size(), nullptr, /*no_alloc =*/true};
     ctx_ = ggml_init(params);
@@ -41,6 +38,7 @@ void packed_weights::pack(const std::vector<ggml_tensor *> & weights, ggml_backe
         pw.k = w->ne[0];
         pw.n = w->ne[1];
         pw.format = w->type == GGML_TYPE_Q8_0 ? int8_gemm::weight_format::q8 : int8_gemm::weight_format::q4;
+        pw.kernel = kernel_;
         pw.data = ggml_new_tensor_1d(ctx_, GGML_TYPE_I8, (int64_t) int8_gemm::packed_size(pw.format, pw.n, pw.k));
         ggml_set_name(pw.data, w->name);
         table_[w] = pw;
@@ -68,11 +66,12 @@ void packed_weights::pack(const std::vector<ggml_tensor *> & weights, ggml_backe
 
 namespace {
 
-void quantize_op(ggml_tensor * dst, int ith, int nth, void *) {
+void quantize_op(ggml_tensor * dst, int ith, int nth, void * userdata) {
     const ggml_tensor * x = dst->src[0];
     const int64_t rows = dst->ne[1];
-    int8_gemm::quantize_rows(static_cast<const float *>(x->data), x->nb[1], x->ne[0], static_cast<uint8_t *>(dst->data),
-                             rows * ith / nth, rows * (ith + 1) / nth);
+    // userdata: the kernel, as the value of the pointer
+    quantize_rows(int8_kernel(reinterpret_cast<uintptr_t>(userdata)), static_cast<const float *>(x->data), x->nb[1], x->ne[0],
+                  static_cast<uint8_t *>(dst->data), rows * ith / nth, rows * (ith + 1) / nth);
 }
 
 template <int8_gemm::epilogue A>
@@ -80,18 +79,18 @@ void gemm_op(ggml_tensor * dst, int ith, int nth, void * userdata) {
     const auto * w = static_cast<const packed_weight *>(userdata);
     const ggml_tensor * xq = dst->src[1];
     const ggml_tensor * b = dst->src[2];
-    int8_gemm::gemm(w->format, A, static_cast<const uint8_t *>(dst->src[0]->data), w->n, w->k, static_cast<const uint8_t *>(xq->data),
-                    dst->ne[1], static_cast<float *>(dst->data), dst->nb[1], b ? static_cast<const float *>(b->data) : nullptr, ith,
-                    nth);
+    int8_gemm_run(w->kernel, w->format, A, static_cast<const uint8_t *>(dst->src[0]->data), w->n, w->k,
+                  static_cast<const uint8_t *>(xq->data), dst->ne[1], static_cast<float *>(dst->data), dst->nb[1],
+                  b ? static_cast<const float *>(b->data) : nullptr, ith, nth);
 }
 
 } // namespace
 
-ggml_tensor * quantize_activations(ggml_context * ctx, ggml_tensor * x) {
+ggml_tensor * quantize_activations(ggml_context * ctx, ggml_tensor * x, int8_kernel kernel) {
     if (x->nb[0] != sizeof(float) || x->type != GGML_TYPE_F32) x = ggml_cont(ctx, x);
     if (x->ne[2] * x->ne[3] > 1) x = ggml_reshape_2d(ctx, ggml_is_contiguous(x) ? x : ggml_cont(ctx, x), x->ne[0], ggml_nrows(x));
     return ggml_custom_4d(ctx, GGML_TYPE_I8, (int64_t) int8_gemm::quantized_row_size(x->ne[0]), x->ne[1], 1, 1, &x, 1, quantize_op,
-                          GGML_N_TASKS_MAX, nullptr);
+                          GGML_N_TASKS_MAX, reinterpret_cast<void *>(uintptr_t(kernel)));
 }
 
 ggml_tensor * packed_product(ggml_context * ctx, ggml_tensor * xq, const packed_weight & w, ggml_tensor * b, int8_gemm::epilogue act) {

@@ -6,6 +6,7 @@
 #include "ggml.h"
 #include "ggml-backend.h"
 #include "int8-gemm.h"
+#include "int8-kernel.h"
 
 #include <cstdint>
 #include <unordered_map>
@@ -19,6 +20,7 @@ struct packed_weight {
     ggml_tensor * data = nullptr; // I8 [packed bytes] in the packed buffer
     int64_t n = 0, k = 0;         // output and input features
     int8_gemm::weight_format format = int8_gemm::weight_format::q8;
+    int8_kernel kernel = int8_kernel::avx512vnni; // which instructions multiply it
 };
 
 class packed_weights {
@@ -28,8 +30,10 @@ public:
     packed_weights(const packed_weights &) = delete;
     packed_weights & operator=(const packed_weights &) = delete;
 
-    // Whether this machine and environment use the kernel (GITCAP_GEMM=ggml turns it off).
+    // Whether this machine and environment use an int8 kernel (GITCAP_GEMM=ggml turns them off).
     static bool enabled();
+    // The kernel the packed weights use (chosen_int8_kernel() when packed).
+    int8_kernel kernel() const { return kernel_; }
 
     // Repacks every q8_0 and q4_0 matrix in `weights` with n_threads threads. `release(data, bytes)` is
     // called for each source afterwards (to drop its mapped pages).
@@ -43,6 +47,7 @@ public:
     bool empty() const { return table_.empty(); }
 
 private:
+    int8_kernel kernel_ = int8_kernel::ggml;
     ggml_context * ctx_ = nullptr;
     ggml_backend_buffer_t buffer_ = nullptr;
     std::unordered_map<const ggml_tensor *, packed_weight> table_;
@@ -50,7 +55,7 @@ private:
 
 // The int8 kernel's input: x [k, rows...] f32 quantized to int8 blocks, rows flattened to
 // [quantized_row_size(k), rows]. A CPU graph node; every packed weight with k inputs can read it.
-ggml_tensor * quantize_activations(ggml_context * ctx, ggml_tensor * x);
+ggml_tensor * quantize_activations(ggml_context * ctx, ggml_tensor * x, int8_kernel kernel);
 
 // act(x @ W^T (+ b)) from x quantized by quantize_activations(): [n, rows] f32. A CPU graph node;
 // bias and activation are applied as each result is stored.

@@ -1,14 +1,20 @@
-// Checks native/src/int8-gemm.cpp on its own: the quantizer against ggml's x86 q8_0 rule, the
+// Checks one of gitcap's int8 kernels on its own: the quantizer against ggml's x86 q8_0 rule, the
 // q8_0 and q4_0 matrix multiplies (plain and with each activation epilogue) against exact integer dot
-// products, over awkward shapes and thread splits.
-// Built and run by test/model/int8-gemm.test.ts; prints "skip" where the CPU lacks AVX-512 VNNI.
+// products, over awkward shapes and thread splits. The kernel is the first argument: avx512vnni
+// (native/src/int8-gemm.cpp, the default), avxvnni or avx2 (native/src/int8-gemm-avx2.cpp, built in
+// as well for those).
+// Built and run by test/model/cpu-kernels.test.ts; prints "skip" where the CPU lacks the kernel's instructions.
 #include "int8-gemm.h"
+#ifdef GITCAP_CHECK_AVX2
+#include "int8-gemm-avx2.h"
+#endif
 
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <immintrin.h>
 #include <random>
+#include <string>
 #include <vector>
 
 using namespace gitcap::int8_gemm;
@@ -26,6 +32,36 @@ struct block_q4_0 {
 __attribute__((target("f16c"))) static float fp16_round(float x) { return _cvtsh_ss(_cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT)); }
 __attribute__((target("f16c"))) static uint16_t to_fp16(float x) { return _cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT); }
 __attribute__((target("f16c"))) static float from_fp16(uint16_t h) { return _cvtsh_ss(h); }
+
+// The kernel under test, from the command line.
+static std::string kernel = "avx512vnni";
+
+static bool kernel_available() {
+    if (kernel == "avx512vnni") return available();
+#ifdef GITCAP_CHECK_AVX2
+    if (kernel == "avxvnni") return gitcap::int8_gemm_avx2::available(gitcap::int8_gemm_avx2::variant::avxvnni);
+    if (kernel == "avx2") return gitcap::int8_gemm_avx2::available(gitcap::int8_gemm_avx2::variant::avx2);
+#endif
+    return false;
+}
+
+static void kernel_quantize_rows(const float * x, size_t stride, int64_t k, uint8_t * dst, int64_t r0, int64_t r1) {
+#ifdef GITCAP_CHECK_AVX2
+    if (kernel != "avx512vnni") return gitcap::int8_gemm_avx2::quantize_rows(x, stride, k, dst, r0, r1);
+#endif
+    quantize_rows(x, stride, k, dst, r0, r1);
+}
+
+static void kernel_gemm(weight_format f, epilogue act, const uint8_t * w, int64_t n, int64_t k, const uint8_t * xq, int64_t m, float * y,
+                        size_t y_stride, const float * bias, int ith, int nth) {
+#ifdef GITCAP_CHECK_AVX2
+    if (kernel != "avx512vnni") {
+        const auto v = kernel == "avxvnni" ? gitcap::int8_gemm_avx2::variant::avxvnni : gitcap::int8_gemm_avx2::variant::avx2;
+        return gitcap::int8_gemm_avx2::gemm(v, f, act, w, n, k, xq, m, y, y_stride, bias, ith, nth);
+    }
+#endif
+    gemm(f, act, w, n, k, xq, m, y, y_stride, bias, ith, nth);
+}
 
 static int failures = 0;
 #define CHECK(cond, ...)                 \
@@ -68,7 +104,7 @@ static void check_shape(std::mt19937 & rng, weight_format format, epilogue act, 
     // the quantizer: ggml's quantize_row_q8_0 on x86
     const size_t row_size = quantized_row_size(k);
     std::vector<uint8_t> xq(row_size * m);
-    quantize_rows(x.data(), k * sizeof(float), k, xq.data(), 0, m);
+    kernel_quantize_rows(x.data(), k * sizeof(float), k, xq.data(), 0, m);
     for (int64_t r = 0; r < m; r++) {
         const auto * q = reinterpret_cast<const int8_t *>(xq.data() + r * row_size);
         const auto * d = reinterpret_cast<const float *>(xq.data() + r * row_size + k);
@@ -96,7 +132,7 @@ static void check_shape(std::mt19937 & rng, weight_format format, epilogue act, 
     for (int nth : {1, 2, 3, 7}) {
         std::vector<float> y((size_t) (m * stride), NAN);
         for (int ith = 0; ith < nth; ith++) {
-            gemm(format, act, packed.data(), n, k, xq.data(), m, y.data(), stride * sizeof(float), with_bias ? bias.data() : nullptr, ith, nth);
+            kernel_gemm(format, act, packed.data(), n, k, xq.data(), m, y.data(), stride * sizeof(float), with_bias ? bias.data() : nullptr, ith, nth);
         }
         if (first.empty()) {
             first = y;
@@ -135,9 +171,14 @@ static void check_shape(std::mt19937 & rng, weight_format format, epilogue act, 
     }
 }
 
-int main() {
-    if (!available()) {
-        std::printf("skip: this CPU has no AVX-512 VNNI\n");
+int main(int argc, char ** argv) {
+    if (argc > 1) kernel = argv[1];
+    if (kernel != "avx512vnni" && kernel != "avxvnni" && kernel != "avx2") {
+        std::printf("unknown kernel %s: expected avx512vnni, avxvnni or avx2\n", kernel.c_str());
+        return 2;
+    }
+    if (!kernel_available()) {
+        std::printf("skip: this CPU or build lacks the %s kernel\n", kernel.c_str());
         return 0;
     }
     std::mt19937 rng(7);
@@ -161,6 +202,6 @@ int main() {
         }
     }
     if (failures) return 1;
-    std::printf("ok: %d cases\n", cases);
+    std::printf("ok: %d cases (%s)\n", cases, kernel.c_str());
     return 0;
 }

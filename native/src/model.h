@@ -5,6 +5,7 @@
 #include "gitcap.h"
 #include "image-preprocess.h"
 #include "packed-weights.h"
+#include "thread-budget.h"
 #include "tokenizer.h"
 
 #include "ggml.h"
@@ -97,6 +98,8 @@ public:
     std::unique_ptr<packed_weights> packed;
     // gitcap's attention kernel for graphs on the CPU (chosen at load: GITCAP_ATTENTION is checked then)
     attention_kind attention = attention_kind::none;
+    // CPU threads chosen per graph from the load on the machine; null when the caller set a count
+    std::unique_ptr<thread_budget> threads;
 };
 
 } // namespace gitcap

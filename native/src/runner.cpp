@@ -72,6 +72,7 @@ void runner_impl::compute(graph_context & g, const char * what, const std::funct
         throw error(error_code::backend, std::string("could not allocate the ") + what + " graph (out of memory?)");
     }
     inputs(g.graph());
+    if (m->threads) set_cpu_threads(m->cpu_backend, m->threads->next());
     active_abort_ = &should_abort;
     const ggml_status status = ggml_backend_sched_graph_compute(sched_, g.graph());
     active_abort_ = nullptr;

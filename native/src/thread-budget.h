@@ -1,8 +1,9 @@
 // How many threads a graph computes with when the caller left the count to gitcap. ggml's
-// threads meet at a barrier after every operation, so a thread whose core is taken by another
-// process holds up all the others: on a busy machine fewer threads than cores is faster. The
-// budget is the physical cores less the CPUs that other processes kept busy since the last
-// graph (Linux: /proc/stat less this process's own CPU time; elsewhere the cores alone).
+// threads meet at a barrier after every operation, so a thread whose core is shared with another
+// process holds up all the others: when other processes keep some cores busy, the budget is the
+// physical cores less those (Linux: /proc/stat less this process's own CPU time, since the last
+// look; elsewhere the cores alone). When they keep every core busy, it is all the cores again:
+// the scheduler then shares time per thread.
 #pragma once
 
 #include <chrono>

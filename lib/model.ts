@@ -19,7 +19,10 @@ export type Backend = 'auto' | 'cpu' | 'cuda' | 'metal' | 'vulkan';
 export interface LoadOptions {
   /** Where the weights live and graphs run: 'auto' (default) takes a GPU when one is usable. */
   backend?: Backend;
-  /** CPU threads; default: the physical cores this process may use. */
+  /**
+   * CPU threads. Default: chosen afresh for each graph, the physical cores this process may use
+   * less the cores other processes kept busy lately (Linux; elsewhere all physical cores).
+   */
   threads?: number;
   /** Requests waiting or running at once before calls reject with E_BUSY (default 64). */
   maxQueue?: number;
@@ -44,13 +47,14 @@ export interface ModelInfo {
   quantization: string;
   /** The device the weights are on, e.g. "CPU" or "CUDA0". */
   backend: string;
+  /** The threads given at load, or without them the most the default uses (an idle machine's). */
   threads: number;
   /**
-   * What multiplies the linear layers: 'int8-amx' (q8_0 or q4_0 weights repacked at load for x86
-   * CPUs with AMX-INT8; products of few rows, the decode steps, on AVX-512 VNNI), 'int8-avx512vnni'
-   * (the same for CPUs with AVX-512 VNNI), 'ggml-repack' (arm64: q8_0 or q4_0 weights in ggml's
-   * interleaved layouts for its int8 dot-product kernels) or 'ggml' (ggml's own kernels).
-   * GITCAP_GEMM=ggml, avx512vnni or amx forces one where the CPU has it.
+   * What multiplies the linear layers: gitcap's int8 kernels for q8_0 or q4_0 weights repacked at
+   * load for x86 CPUs, 'int8-amx' (AMX-INT8; products of few rows, the decode steps, on AVX-512
+   * VNNI), 'int8-avx512vnni', 'int8-avxvnni' or 'int8-avx2' (the fastest the CPU runs, or the one
+   * GITCAP_GEMM names); 'ggml-repack' (arm64: q8_0 or q4_0 weights in ggml's interleaved layouts
+   * for its int8 dot-product kernels) or 'ggml' (ggml's own kernels).
    */
   matmulKernel: string;
   path: string;

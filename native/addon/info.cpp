@@ -11,9 +11,9 @@
 #include "ggml-cpp.h"
 #include "ggml.h"
 
+#include "attention-kernel-avx2.h"
 #include "attention-kernel.h"
-#include "int8-amx.h"
-#include "int8-gemm.h"
+#include "int8-kernel.h"
 
 #include <cmath>
 #include <cstdint>
@@ -84,9 +84,9 @@ Napi::Object cpu_info(Napi::Env env) {
     cpu.Set("library", env.Null());
     // gitcap's own x86 kernels this CPU runs (chosen at load; see README "How it works")
     Napi::Array kernels = Napi::Array::New(env);
-    if (gitcap::int8_gemm::available()) kernels.Set(kernels.Length(), "int8-avx512vnni");
-    if (gitcap::int8_amx::available()) kernels.Set(kernels.Length(), "int8-amx");
+    for (const std::string & name : gitcap::runnable_int8_kernels()) kernels.Set(kernels.Length(), name);
     if (gitcap::attention_kernel::available()) kernels.Set(kernels.Length(), "attention-avx512");
+    if (gitcap::attention_kernel_avx2::available()) kernels.Set(kernels.Length(), "attention-avx2");
     cpu.Set("kernels", kernels);
 
     ggml_backend_dev_t dev = ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU);

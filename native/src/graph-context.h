@@ -2,6 +2,8 @@
 // intermediates the caller wants copied out after compute (for layer-by-layer comparisons).
 #pragma once
 
+#include "cpu-attention.h"
+
 #include "ggml.h"
 
 #include <memory>
@@ -28,7 +30,7 @@ public:
     // Whether the backend computes attention with ggml_flash_attn_ext (set by the runner).
     bool fused_attention = true;
     // Whether attention runs on gitcap's AVX-512 CPU kernel (cpu-attention.h; set by the runner).
-    bool cpu_attention = false;
+    attention_kind cpu_attention = attention_kind::none; // gitcap's attention kernel, if any
     // Linear weights repacked for the int8 kernel (set by the runner on the CPU), or null.
     const packed_weights * packed = nullptr;
     // Activations already quantized for the int8 kernel in this graph, by their f32 tensor: the

@@ -25,7 +25,7 @@ inline const packed_weight * packed_of(const graph_context & g, const ggml_tenso
 inline ggml_tensor * packed_linear(graph_context & g, ggml_tensor * x, const packed_weight & w, ggml_tensor * b,
                                    int8_gemm::epilogue act = int8_gemm::epilogue::none) {
     ggml_tensor *& xq = g.int8_inputs[x];
-    if (!xq) xq = quantize_activations(g.ctx(), x);
+    if (!xq) xq = quantize_activations(g.ctx(), x, w.kernel);
     ggml_tensor * y = packed_product(g.ctx(), xq, w, b, act);
     return x->ne[2] * x->ne[3] > 1 ? ggml_reshape_4d(g.ctx(), y, w.n, x->ne[1], x->ne[2], x->ne[3]) : y;
 }
@@ -83,8 +83,8 @@ inline ggml_tensor * merge_heads(ggml_context * ctx, ggml_tensor * x) {
 // a softmax.
 inline ggml_tensor * attention(graph_context & g, ggml_tensor * q, ggml_tensor * k, ggml_tensor * v, float scale) {
     ggml_context * ctx = g.ctx();
-    if (g.cpu_attention) {
-        if (ggml_tensor * o = cpu_attention(ctx, q, k, v, scale)) return o;
+    if (g.cpu_attention != attention_kind::none) {
+        if (ggml_tensor * o = cpu_attention(ctx, g.cpu_attention, q, k, v, scale)) return o;
     }
     if (g.fused_attention) {
         ggml_tensor * o = ggml_flash_attn_ext(ctx, q, k, v, nullptr, scale, 0.0f, 0.0f); // [hd, H, n, b]

@@ -21,6 +21,9 @@ namespace gitcap::int8_amx {
 // for that permission (arch_prctl ARCH_REQ_XCOMP_PERM), which holds for every thread of the process.
 bool available();
 
+// Below this many activation rows (the decode steps) the VNNI kernel is the faster one.
+constexpr int64_t min_rows = 16;
+
 // The same as int8_gemm::gemm for weights packed by int8_gemm::pack and activations quantized by
 // int8_gemm::quantize_rows; thread `ith` of `nth` computes its share of the panels. Any m works;
 // the tiles take 16 rows at a time, so few rows waste most of each multiply.

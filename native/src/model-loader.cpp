@@ -240,8 +240,8 @@ static void place_weights(model & m, const gguf_context * gguf, const std::strin
         if (!buf) throw error(error_code::backend, "could not wrap the mapped model file in a CPU buffer");
         ggml_backend_buffer_set_usage(buf, GGML_BACKEND_BUFFER_USAGE_WEIGHTS);
         m.buffers.push_back(buf);
-        const gemm_kernel kernel = packed_weights::choose();
-        ggml_backend_buffer_type_t repack_buft = kernel != gemm_kernel::ggml ? nullptr : cpu_repack_buffer_type(dev);
+        const int8_kernel kernel = chosen_int8_kernel();
+        ggml_backend_buffer_type_t repack_buft = kernel != int8_kernel::ggml ? nullptr : cpu_repack_buffer_type(dev);
         const std::vector<ggml_tensor *> repacked = repack_buft ? cpu_repack_candidates(linear_weights(m), repack_buft) : std::vector<ggml_tensor *>{};
         std::vector<const void *> repack_sources(repacked.size());
         for (int64_t i = 0; i < gguf_get_n_tensors(gguf); i++) {
@@ -259,13 +259,13 @@ static void place_weights(model & m, const gguf_context * gguf, const std::strin
             m.buffers.push_back(cpu_repack_place(m.ctx_weights, repacked, repack_buft, repack_sources, *m.map->file));
             m.info.matmul_kernel = "ggml-repack";
         }
-        if (kernel != gemm_kernel::ggml) {
+        if (kernel != int8_kernel::ggml) {
             m.packed = std::make_unique<packed_weights>();
             const file_mapping * file = m.map->file.get();
-            m.packed->pack(kernel, linear_weights(m), ggml_backend_get_default_buffer_type(m.cpu_backend), n_threads,
+            m.packed->pack(linear_weights(m), ggml_backend_get_default_buffer_type(m.cpu_backend), n_threads,
                            [](void * ctx, const void * p, size_t n) { static_cast<const file_mapping *>(ctx)->release(p, n); },
                            const_cast<file_mapping *>(file));
-            if (!m.packed->empty()) m.info.matmul_kernel = gemm_kernel_name(kernel);
+            if (!m.packed->empty()) m.info.matmul_kernel = int8_kernel_name(m.packed->kernel());
         }
         if (params.on_progress && !params.on_progress(1.0f)) throw error(error_code::aborted, "model loading was aborted");
         return;
@@ -351,6 +351,8 @@ std::shared_ptr<const model> load_model(const std::string & path, const model_pa
     m->backends.push_back(set.main);
     if (set.main != set.cpu) m->backends.push_back(set.cpu);
     m->cpu_backend = set.cpu;
+    if (params.n_threads <= 0) m->threads = std::make_unique<thread_budget>(set.n_threads);
+    if (ggml_backend_dev_type(set.main_dev) == GGML_BACKEND_DEVICE_TYPE_CPU) m->attention = chosen_attention_kernel();
 
     place_weights(*m, gguf.get(), path, file_size, params, set.n_threads);
 

@@ -1,9 +1,11 @@
 // The loaded GIT model: hyper-parameters and weights, read-only after load_model().
 #pragma once
 
+#include "cpu-attention.h"
 #include "gitcap.h"
 #include "image-preprocess.h"
 #include "packed-weights.h"
+#include "thread-budget.h"
 #include "tokenizer.h"
 
 #include "ggml.h"
@@ -94,6 +96,10 @@ public:
     std::unique_ptr<mapping> map;
     // q8_0 / q4_0 linear weights repacked for the int8 kernels (CPU with the mapped file, x86 AVX-512 VNNI)
     std::unique_ptr<packed_weights> packed;
+    // gitcap's attention kernel for graphs on the CPU (chosen at load: GITCAP_ATTENTION is checked then)
+    attention_kind attention = attention_kind::none;
+    // CPU threads chosen per graph from the load on the machine; null when the caller set a count
+    std::unique_ptr<thread_budget> threads;
 };
 
 } // namespace gitcap

@@ -1,7 +1,6 @@
 #include "packed-weights.h"
 
 #include "gitcap.h"
-#include "int8-amx.h"
 #include "int8-gemm.h"
 
 #include <algorithm>
@@ -17,45 +16,7 @@ packed_weights::~packed_weights() {
     if (ctx_) ggml_free(ctx_);
 }
 
-const char * gemm_kernel_name(gemm_kernel k) {
-    switch (k) {
-        case gemm_kernel::avx512vnni: return "int8-avx512vnni";
-        case gemm_kernel::amx: return "int8-amx";
-        case gemm_kernel::ggml: break;
-    }
-    return "ggml";
-}
-
-namespace {
-
-bool runs(gemm_kernel k) {
-    switch (k) {
-        case gemm_kernel::ggml: return true;
-        case gemm_kernel::avx512vnni: return int8_gemm::available();
-        case gemm_kernel::amx: return int8_amx::available(); // implies int8_gemm's, which it uses for few rows
-    }
-    return false;
-}
-
-} // namespace
-
-gemm_kernel packed_weights::choose() {
-    // best first; a forced kernel the CPU lacks falls back to this order
-    const gemm_kernel preference[] = {gemm_kernel::amx, gemm_kernel::avx512vnni, gemm_kernel::ggml};
-    const char * forced = std::getenv("GITCAP_GEMM");
-    if (forced) {
-        const std::string name(forced);
-        for (gemm_kernel k : preference) {
-            if ((name == gemm_kernel_name(k) || "int8-" + name == gemm_kernel_name(k)) && runs(k)) return k;
-        }
-    }
-    for (gemm_kernel k : preference) {
-        if (runs(k)) return k;
-    }
-    return gemm_kernel::ggml;
-}
-
-void packed_weights::pack(gemm_kernel kernel, const std::vector<ggml_tensor *> & weights, ggml_backend_buffer_type_t buft, int n_threads,
+void packed_weights::pack(const std::vector<ggml_tensor *> & weights, ggml_backend_buffer_type_t buft, int n_threads,
                           void (*release)(void * ctx, const void * data, size_t bytes), void * release_ctx) {
     std::vector<ggml_tensor *> sources;
     for (ggml_tensor * w : weights) {
@@ -65,6 +26,7 @@ void packed_weights::pack(gemm_kernel kernel, const std::vector<ggml_tensor *> &
         }
     }
     if (sources.empty()) return;
+    kernel_ = chosen_int8_kernel();
 
     ggml_init_params params{ggml_tensor_overhead() * sources.size(), nullptr, /*no_alloc =*/true};
     ctx_ = ggml_init(params);
@@ -74,7 +36,7 @@ void packed_weights::pack(gemm_kernel kernel, const std::vector<ggml_tensor *> &
         pw.k = w->ne[0];
         pw.n = w->ne[1];
         pw.format = w->type == GGML_TYPE_Q8_0 ? int8_gemm::weight_format::q8 : int8_gemm::weight_format::q4;
-        pw.kernel = kernel;
+        pw.kernel = kernel_;
         pw.data = ggml_new_tensor_1d(ctx_, GGML_TYPE_I8, (int64_t) int8_gemm::packed_size(pw.format, pw.n, pw.k));
         ggml_set_name(pw.data, w->name);
         table_[w] = pw;
@@ -102,11 +64,12 @@ void packed_weights::pack(gemm_kernel kernel, const std::vector<ggml_tensor *> &
 
 namespace {
 
-void quantize_op(ggml_tensor * dst, int ith, int nth, void *) {
+void quantize_op(ggml_tensor * dst, int ith, int nth, void * userdata) {
     const ggml_tensor * x = dst->src[0];
     const int64_t rows = dst->ne[1];
-    int8_gemm::quantize_rows(static_cast<const float *>(x->data), x->nb[1], x->ne[0], static_cast<uint8_t *>(dst->data),
-                             rows * ith / nth, rows * (ith + 1) / nth);
+    // userdata: the kernel, as the value of the pointer
+    quantize_rows(int8_kernel(reinterpret_cast<uintptr_t>(userdata)), static_cast<const float *>(x->data), x->nb[1], x->ne[0],
+                  static_cast<uint8_t *>(dst->data), rows * ith / nth, rows * (ith + 1) / nth);
 }
 
 template <int8_gemm::epilogue A>
@@ -114,20 +77,18 @@ void gemm_op(ggml_tensor * dst, int ith, int nth, void * userdata) {
     const auto * w = static_cast<const packed_weight *>(userdata);
     const ggml_tensor * xq = dst->src[1];
     const ggml_tensor * b = dst->src[2];
-    // AMX tiles take 16 rows at a time: the VNNI kernel is faster below that (the decode steps)
-    const bool tiles = w->kernel == gemm_kernel::amx && dst->ne[1] >= 16;
-    (tiles ? int8_amx::gemm : int8_gemm::gemm)(w->format, A, static_cast<const uint8_t *>(dst->src[0]->data), w->n, w->k, static_cast<const uint8_t *>(xq->data),
-                    dst->ne[1], static_cast<float *>(dst->data), dst->nb[1], b ? static_cast<const float *>(b->data) : nullptr, ith,
-                    nth);
+    int8_gemm_run(w->kernel, w->format, A, static_cast<const uint8_t *>(dst->src[0]->data), w->n, w->k,
+                  static_cast<const uint8_t *>(xq->data), dst->ne[1], static_cast<float *>(dst->data), dst->nb[1],
+                  b ? static_cast<const float *>(b->data) : nullptr, ith, nth);
 }
 
 } // namespace
 
-ggml_tensor * quantize_activations(ggml_context * ctx, ggml_tensor * x) {
+ggml_tensor * quantize_activations(ggml_context * ctx, ggml_tensor * x, int8_kernel kernel) {
     if (x->nb[0] != sizeof(float) || x->type != GGML_TYPE_F32) x = ggml_cont(ctx, x);
     if (x->ne[2] * x->ne[3] > 1) x = ggml_reshape_2d(ctx, ggml_is_contiguous(x) ? x : ggml_cont(ctx, x), x->ne[0], ggml_nrows(x));
     return ggml_custom_4d(ctx, GGML_TYPE_I8, (int64_t) int8_gemm::quantized_row_size(x->ne[0]), x->ne[1], 1, 1, &x, 1, quantize_op,
-                          GGML_N_TASKS_MAX, nullptr);
+                          GGML_N_TASKS_MAX, reinterpret_cast<void *>(uintptr_t(kernel)));
 }
 
 ggml_tensor * packed_product(ggml_context * ctx, ggml_tensor * xq, const packed_weight & w, ggml_tensor * b, int8_gemm::epilogue act) {

@@ -40,8 +40,8 @@ runner_impl::runner_impl(std::shared_ptr<const model> model_) : m(std::move(mode
     // GITCAP_ATTENTION=matmul forces the unfused path, =ggml ggml's fused one (to compare them)
     const char * forced_env = std::getenv("GITCAP_ATTENTION");
     const std::string forced = forced_env ? forced_env : "";
-    cpu_attention_ = forced.empty() && cpu_attention_available() &&
-                     ggml_backend_dev_type(ggml_backend_get_device(m->backends[0])) == GGML_BACKEND_DEVICE_TYPE_CPU;
+    // (=avx512 or =avx2 one of gitcap's kernels; the model chose it)
+    cpu_attention_ = m->attention;
     fused_attention_ = forced != "matmul" &&
                        backend_has_fused_attention(m->backends[0], m->thp.n_embd / m->thp.n_head) &&
                        backend_has_fused_attention(m->backends[0], m->vhp.n_embd / m->vhp.n_head);
@@ -72,6 +72,7 @@ void runner_impl::compute(graph_context & g, const char * what, const std::funct
         throw error(error_code::backend, std::string("could not allocate the ") + what + " graph (out of memory?)");
     }
     inputs(g.graph());
+    if (m->threads) set_cpu_threads(m->cpu_backend, m->threads->next());
     active_abort_ = &should_abort;
     const ggml_status status = ggml_backend_sched_graph_compute(sched_, g.graph());
     active_abort_ = nullptr;

@@ -47,7 +47,7 @@ private:
     const abort_callback * active_abort_ = nullptr; // read by the CPU backend during compute()
     ggml_type kv_type_;
     bool fused_attention_ = true;
-    bool cpu_attention_ = false;
+    attention_kind cpu_attention_ = attention_kind::none;
 };
 
 } // namespace gitcap::detail

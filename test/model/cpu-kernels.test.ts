@@ -1,13 +1,15 @@
 // gitcap's own x86 CPU kernels. The int8 matrix products for q8_0 and q4_0 weights
-// (native/src/int8-gemm.cpp, AVX-512 VNNI, and int8-amx.cpp, AMX-INT8): on their own against exact
-// integer arithmetic (test/tools/int8-gemm-check.cpp, built here with the system compiler), and in
-// the model against ggml's own path (GITCAP_GEMM=ggml|avx512vnni|amx, read when a model is loaded). The attention kernel
-// (native/src/attention-kernel.cpp, AVX-512) against attention in double precision
-// (test/tools/attention-check.cpp); in the model it runs the f32 goldens (engine-goldens.test.ts,
-// with ggml's flash attention in engine-goldens-ggml-attention.test.ts).
+// (native/src/int8-gemm.cpp, AVX-512 VNNI; int8-amx.cpp, AMX-INT8; int8-gemm-avx2.cpp, AVX-VNNI and
+// AVX2): on their own against exact integer arithmetic (test/tools/int8-gemm-check.cpp, built here
+// with the system compiler, also for Haswell as the portable build's haswell variant is), and in
+// the model against ggml's own path (GITCAP_GEMM=ggml|amx|avx512vnni|avxvnni|avx2, read when a
+// model is loaded). The attention kernels
+// (native/src/attention-kernel.cpp, AVX-512; attention-kernel-avx2.cpp) against attention in double
+// precision (test/tools/attention-check.cpp); in the model they run the f32 goldens
+// (engine-goldens.test.ts, with ggml's flash attention in engine-goldens-ggml-attention.test.ts).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,37 +28,56 @@ const cpuHasVnni = (): boolean | undefined => kernels?.includes('int8-avx512vnni
 /** Whether the CPU has AMX-INT8 (undefined where unknown). */
 const cpuHasAmx = (): boolean | undefined => kernels?.includes('int8-amx');
 
-/** Builds test/tools/<check>.cpp with native/src/<source>.cpp for each source and runs it; returns its output. */
-function runCheck(work: string, check: string, ...sources: string[]): string {
-  const exe = join(work, check);
-  execFileSync(CXX, ['-O2', '-std=c++17', `-I${ROOT}native/src`, join(ROOT, `test/tools/${check}.cpp`),
-    ...sources.map((s) => join(ROOT, `native/src/${s}.cpp`)), '-o', exe]);
-  return execFileSync(exe, { encoding: 'utf8' });
+/**
+ * Builds test/tools/<check>.cpp with native/src/<sources>.cpp (and `flags`) once, then runs it for
+ * `kernel`; returns its output.
+ */
+function runCheck(work: string, check: string, sources: string[], kernel: string, flags: string[] = []): string {
+  const exe = join(work, [check, ...flags].join('').replace(/[^\w-]/g, '_'));
+  if (!existsSync(exe)) {
+    execFileSync(CXX, ['-O2', '-std=c++17', '-DGITCAP_CHECK_AVX2', ...flags, `-I${ROOT}native/src`, join(ROOT, `test/tools/${check}.cpp`),
+      ...sources.map((s) => join(ROOT, `native/src/${s}.cpp`)), '-o', exe]);
+  }
+  return execFileSync(exe, [kernel], { encoding: 'utf8' });
 }
+
+const INT8_SOURCES = ['int8-gemm', 'int8-amx', 'int8-gemm-avx2'];
+const ATTENTION_SOURCES = ['attention-kernel', 'attention-kernel-avx2'];
 
 describe('x86 CPU kernels', () => {
   const work = mkdtempSync(join(tmpdir(), 'gitcap-kernels-'));
   after(() => rmSync(work, { recursive: true, force: true }));
   const noCheck = process.arch !== 'x64' || !hasCompiler;
 
-  it('int8 (AVX-512 VNNI and AMX): match exact integer arithmetic on awkward shapes and every thread split', { skip: noCheck }, (t) => {
-    const out = runCheck(work, 'int8-gemm-check', 'int8-gemm', 'int8-amx');
-    if (cpuHasVnni()) assert.match(out, /^ok: 128 cases, avx512vnni$/m);
-    else assert.match(out, /^(ok|skip)/);
-    if (cpuHasAmx()) assert.match(out, /^ok: 128 cases, amx$/m);
-    else if (cpuHasVnni()) assert.match(out, /^skip: this CPU \(or OS\) has no AMX-INT8$/m);
-    const skipped = out.split('\n').find((l) => l.startsWith('skip:'));
-    if (skipped) t.diagnostic(skipped);
+  for (const [kernel, flag] of [['avx512vnni', 'int8-avx512vnni'], ['amx', 'int8-amx'], ['avxvnni', 'int8-avxvnni'], ['avx2', 'int8-avx2']] as const) {
+    it(`int8 ${kernel}: matches exact integer arithmetic on awkward shapes and every thread split`, { skip: noCheck }, (t) => {
+      const out = runCheck(work, 'int8-gemm-check', INT8_SOURCES, kernel);
+      if (kernels?.includes(flag)) assert.match(out, new RegExp(`^ok: 128 cases \\(${kernel}\\)`));
+      else assert.match(out, /^(ok|skip)/);
+      if (out.startsWith('skip')) t.diagnostic(out.trim());
+    });
+  }
+
+  it('int8 avx2 and avxvnni: also built for Haswell, as the portable build compiles its haswell variant', { skip: noCheck }, () => {
+    for (const [kernel, flag] of [['avx2', 'int8-avx2'], ['avxvnni', 'int8-avxvnni']] as const) {
+      const out = runCheck(work, 'int8-gemm-check', INT8_SOURCES, kernel, ['-march=haswell']);
+      if (kernels?.includes(flag)) assert.match(out, /^ok: 128 cases/);
+      else assert.match(out, /^(ok|skip)/);
+    }
   });
 
-  it('attention: matches double precision on odd lengths, head sizes, strides and thread splits', { skip: noCheck }, () => {
-    const out = runCheck(work, 'attention-check', 'attention-kernel');
-    if (kernels?.includes('attention-avx512')) assert.match(out, /^ok: 27 cases/);
-    else assert.match(out, /^(ok|skip)/);
-  });
+  for (const [kernel, flag] of [['avx512', 'attention-avx512'], ['avx2', 'attention-avx2']] as const) {
+    it(`attention ${kernel}: matches double precision on odd lengths, head sizes, strides and thread splits`, { skip: noCheck }, () => {
+      const out = runCheck(work, 'attention-check', ATTENTION_SOURCES, kernel);
+      if (kernels?.includes(flag)) assert.match(out, new RegExp(`^ok: 27 cases \\(${kernel}\\)`));
+      else assert.match(out, /^(ok|skip)/);
+    });
+  }
 
-  async function firstLogits(threads: number, kernel: 'int8' | 'ggml' | 'avx512vnni' | 'amx', type: 'q8_0' | 'q4_0' = 'q8_0') {
+  /** kernel: 'int8' lets gitcap choose; others are forced with GITCAP_GEMM (and `attention` with GITCAP_ATTENTION). */
+  async function firstLogits(threads: number, kernel: 'int8' | 'ggml' | 'avx512vnni' | 'amx' | 'avx2' | 'avxvnni', type: 'q8_0' | 'q4_0' = 'q8_0', attention?: 'avx2') {
     if (kernel !== 'int8') process.env.GITCAP_GEMM = kernel;
+    if (attention) process.env.GITCAP_ATTENTION = attention;
     try {
       const m = await GitModel.load(await fixtureGguf('tiny-vatex', type), { backend: 'cpu', threads });
       try {
@@ -67,10 +88,11 @@ describe('x86 CPU kernels', () => {
       }
     } finally {
       delete process.env.GITCAP_GEMM;
+      delete process.env.GITCAP_ATTENTION;
     }
   }
 
-  it('is chosen by the CPU (AMX, else AVX-512 VNNI) for q8_0 and q4_0 weights; GITCAP_GEMM forces each', async () => {
+  it('is chosen by the CPU (AMX, else AVX-512 VNNI) for q8_0 and q4_0 weights; GITCAP_GEMM forces one', async () => {
     const vnni = cpuHasVnni();
     const best = cpuHasAmx() ? 'int8-amx' : vnni ? 'int8-avx512vnni' : 'ggml';
     for (const type of ['q8_0', 'q4_0'] as const) {
@@ -79,8 +101,7 @@ describe('x86 CPU kernels', () => {
     }
     assert.equal((await firstLogits(1, 'ggml')).kernelName, 'ggml');
     if (vnni) assert.equal((await firstLogits(1, 'avx512vnni')).kernelName, 'int8-avx512vnni');
-    // a kernel the CPU lacks falls back to the best it has
-    if (vnni !== undefined && process.arch === 'x64') assert.equal((await firstLogits(1, 'amx')).kernelName, best);
+    if (cpuHasAmx()) assert.equal((await firstLogits(1, 'amx')).kernelName, 'int8-amx');
     const f32 = await GitModel.load(await fixtureGguf('tiny-vatex', 'f32'), { backend: 'cpu', threads: 1 });
     assert.equal(f32.info.matmulKernel, 'ggml');
     await f32.dispose();
@@ -113,4 +134,37 @@ describe('x86 CPU kernels', () => {
       }
     });
   }
+
+  // The 256-bit kernels do the same integer sums and the same f32 operations lane by lane as the
+  // AVX-512 ones (only exp's clamp below e^-87 differs), so the logits agree to float rounding.
+  for (const [kernel, flag] of [['avx2', 'int8-avx2'], ['avxvnni', 'int8-avxvnni']] as const) {
+    it(`GITCAP_GEMM=${kernel} (with GITCAP_ATTENTION=avx2): the logits of the default kernels, q8_0 and q4_0`, { skip: !kernels?.includes(flag) }, async () => {
+      for (const type of ['q8_0', 'q4_0'] as const) {
+        const best = await firstLogits(1, 'int8', type);
+        const forced = await firstLogits(2, kernel, type, 'avx2');
+        assert.equal(forced.kernelName, flag);
+        let worst = 0;
+        for (let i = 0; i < best.logits.length; i++) worst = Math.max(worst, Math.abs(forced.logits[i]! - best.logits[i]!));
+        assert.ok(worst <= 1e-3, `${type}: largest difference ${worst}`);
+        assert.deepEqual(forced.ids, best.ids);
+      }
+    });
+  }
+
+  it('an unknown GITCAP_GEMM or GITCAP_ATTENTION is a clear E_INVALID_ARG when the model loads', async () => {
+    for (const [name, value] of [['GITCAP_GEMM', 'avx9'], ['GITCAP_ATTENTION', 'fast']] as const) {
+      process.env[name] = value;
+      try {
+        await assert.rejects(
+          (async () => {
+            const m = await GitModel.load(await fixtureGguf('tiny-vatex', 'q8_0'), { backend: 'cpu', threads: 1 });
+            await m.dispose();
+          })(),
+          (e: Error & { code?: string }) => e.code === 'E_INVALID_ARG' && e.message.includes(`${name}=${value}`),
+        );
+      } finally {
+        delete process.env[name];
+      }
+    }
+  });
 });

@@ -1,16 +1,40 @@
-// Checks native/src/attention-kernel.cpp on its own against softmax attention in double
+// Checks one of gitcap's attention kernels on its own against softmax attention in double
 // precision: odd sequence lengths, every head size it takes, strided views, large scores,
-// thread splits. Built and run by test/model/cpu-kernels.test.ts; prints "skip" where the CPU
-// lacks AVX-512.
+// thread splits. The kernel is the first argument: avx512 (native/src/attention-kernel.cpp, the
+// default) or avx2 (native/src/attention-kernel-avx2.cpp, built in as well for it).
+// Built and run by test/model/cpu-kernels.test.ts; prints "skip" where the CPU lacks the kernel's
+// instructions.
 #include "attention-kernel.h"
+#ifdef GITCAP_CHECK_AVX2
+#include "attention-kernel-avx2.h"
+#endif
 
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 using namespace gitcap::attention_kernel;
+
+// The kernel under test, from the command line.
+static std::string kernel = "avx512";
+
+static bool kernel_available() {
+#ifdef GITCAP_CHECK_AVX2
+    if (kernel == "avx2") return gitcap::attention_kernel_avx2::available();
+#endif
+    return kernel == "avx512" && available();
+}
+
+static void kernel_run(const view & q, const view & k, const view & v, float * out, size_t out_stride, int64_t n, int64_t heads,
+                       int64_t batch, int hd, float scale, int ith, int nth) {
+#ifdef GITCAP_CHECK_AVX2
+    if (kernel == "avx2") return gitcap::attention_kernel_avx2::run(q, k, v, out, out_stride, n, heads, batch, hd, scale, ith, nth);
+#endif
+    run(q, k, v, out, out_stride, n, heads, batch, hd, scale, ith, nth);
+}
 
 static int failures = 0;
 
@@ -55,7 +79,7 @@ static void check(std::mt19937 & rng, int64_t n, int64_t heads, int64_t batch, i
     std::vector<float> first;
     for (int nth : {1, 2, 3}) {
         std::vector<float> out((size_t) (batch * n * out_width), NAN);
-        for (int ith = 0; ith < nth; ith++) run(q, k, v, out.data(), out_width * sizeof(float), n, heads, batch, hd, scale, ith, nth);
+        for (int ith = 0; ith < nth; ith++) kernel_run(q, k, v, out.data(), out_width * sizeof(float), n, heads, batch, hd, scale, ith, nth);
         double worst = 0;
         for (int64_t r = 0; r < batch * n; r++) {
             for (int64_t c = 0; c < heads * hd; c++) worst = std::fmax(worst, std::fabs(out[r * out_width + c] - ref[r * heads * hd + c]));
@@ -79,9 +103,14 @@ static void check(std::mt19937 & rng, int64_t n, int64_t heads, int64_t batch, i
     }
 }
 
-int main() {
-    if (!available()) {
-        std::printf("skip: this CPU has no AVX-512\n");
+int main(int argc, char ** argv) {
+    if (argc > 1) kernel = argv[1];
+    if (kernel != "avx512" && kernel != "avx2") {
+        std::printf("unknown kernel %s: expected avx512 or avx2\n", kernel.c_str());
+        return 2;
+    }
+    if (!kernel_available()) {
+        std::printf("skip: this CPU or build lacks the %s kernel\n", kernel.c_str());
         return 0;
     }
     std::mt19937 rng(11);
@@ -98,6 +127,6 @@ int main() {
     check(rng, 40, 1, 1, 32, 0.0f);   // all zero: uniform weights
     cases += 3;
     if (failures) return 1;
-    std::printf("ok: %d cases\n", cases);
+    std::printf("ok: %d cases (%s)\n", cases, kernel.c_str());
     return 0;
 }

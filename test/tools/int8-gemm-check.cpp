@@ -1,16 +1,22 @@
-// Checks native/src/int8-gemm.cpp and int8-amx.cpp on their own: the quantizer against ggml's x86
-// q8_0 rule, the q8_0 and q4_0 matrix multiplies of each kernel (plain and with each activation
-// epilogue) against exact integer dot products, over awkward shapes and thread splits.
-// Built and run by test/model/cpu-kernels.test.ts; prints one line per kernel, "ok: ..." or
-// "skip: ..." where the CPU lacks its instructions.
+// Checks one of gitcap's int8 kernels on its own: the quantizer against ggml's x86 q8_0 rule, the
+// q8_0 and q4_0 matrix multiplies (plain and with each activation epilogue) against exact integer dot
+// products, over awkward shapes and thread splits. The kernel is the first argument: avx512vnni
+// (native/src/int8-gemm.cpp, the default), amx (native/src/int8-amx.cpp, on the same packed
+// weights and quantized rows, for every row count), avxvnni or avx2 (native/src/int8-gemm-avx2.cpp,
+// built in as well for those).
+// Built and run by test/model/cpu-kernels.test.ts; prints "skip" where the CPU lacks the kernel's instructions.
 #include "int8-amx.h"
 #include "int8-gemm.h"
+#ifdef GITCAP_CHECK_AVX2
+#include "int8-gemm-avx2.h"
+#endif
 
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <immintrin.h>
 #include <random>
+#include <string>
 #include <vector>
 
 using namespace gitcap::int8_gemm;
@@ -29,6 +35,38 @@ __attribute__((target("f16c"))) static float fp16_round(float x) { return _cvtsh
 __attribute__((target("f16c"))) static uint16_t to_fp16(float x) { return _cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT); }
 __attribute__((target("f16c"))) static float from_fp16(uint16_t h) { return _cvtsh_ss(h); }
 
+// The kernel under test, from the command line.
+static std::string kernel = "avx512vnni";
+
+static bool kernel_available() {
+    if (kernel == "avx512vnni") return available();
+    if (kernel == "amx") return gitcap::int8_amx::available();
+#ifdef GITCAP_CHECK_AVX2
+    if (kernel == "avxvnni") return gitcap::int8_gemm_avx2::available(gitcap::int8_gemm_avx2::variant::avxvnni);
+    if (kernel == "avx2") return gitcap::int8_gemm_avx2::available(gitcap::int8_gemm_avx2::variant::avx2);
+#endif
+    return false;
+}
+
+static void kernel_quantize_rows(const float * x, size_t stride, int64_t k, uint8_t * dst, int64_t r0, int64_t r1) {
+#ifdef GITCAP_CHECK_AVX2
+    if (kernel == "avxvnni" || kernel == "avx2") return gitcap::int8_gemm_avx2::quantize_rows(x, stride, k, dst, r0, r1);
+#endif
+    quantize_rows(x, stride, k, dst, r0, r1);
+}
+
+static void kernel_gemm(weight_format f, epilogue act, const uint8_t * w, int64_t n, int64_t k, const uint8_t * xq, int64_t m, float * y,
+                        size_t y_stride, const float * bias, int ith, int nth) {
+    if (kernel == "amx") return gitcap::int8_amx::gemm(f, act, w, n, k, xq, m, y, y_stride, bias, ith, nth);
+#ifdef GITCAP_CHECK_AVX2
+    if (kernel == "avxvnni" || kernel == "avx2") {
+        const auto v = kernel == "avxvnni" ? gitcap::int8_gemm_avx2::variant::avxvnni : gitcap::int8_gemm_avx2::variant::avx2;
+        return gitcap::int8_gemm_avx2::gemm(v, f, act, w, n, k, xq, m, y, y_stride, bias, ith, nth);
+    }
+#endif
+    gemm(f, act, w, n, k, xq, m, y, y_stride, bias, ith, nth);
+}
+
 static int failures = 0;
 #define CHECK(cond, ...)                 \
     do {                                 \
@@ -39,9 +77,7 @@ static int failures = 0;
         }                                \
     } while (0)
 
-using gemm_fn = decltype(&gemm);
-
-static void check_shape(std::mt19937 & rng, gemm_fn gemm, weight_format format, epilogue act, int64_t m, int64_t k, int64_t n, bool with_bias) {
+static void check_shape(std::mt19937 & rng, weight_format format, epilogue act, int64_t m, int64_t k, int64_t n, bool with_bias) {
     const int64_t nb = k / 32;
     const bool q8 = format == weight_format::q8;
     std::uniform_int_distribution<int> byte(-128, 127);
@@ -72,7 +108,7 @@ static void check_shape(std::mt19937 & rng, gemm_fn gemm, weight_format format, 
     // the quantizer: ggml's quantize_row_q8_0 on x86
     const size_t row_size = quantized_row_size(k);
     std::vector<uint8_t> xq(row_size * m);
-    quantize_rows(x.data(), k * sizeof(float), k, xq.data(), 0, m);
+    kernel_quantize_rows(x.data(), k * sizeof(float), k, xq.data(), 0, m);
     for (int64_t r = 0; r < m; r++) {
         const auto * q = reinterpret_cast<const int8_t *>(xq.data() + r * row_size);
         const auto * d = reinterpret_cast<const float *>(xq.data() + r * row_size + k);
@@ -100,7 +136,7 @@ static void check_shape(std::mt19937 & rng, gemm_fn gemm, weight_format format, 
     for (int nth : {1, 2, 3, 7}) {
         std::vector<float> y((size_t) (m * stride), NAN);
         for (int ith = 0; ith < nth; ith++) {
-            gemm(format, act, packed.data(), n, k, xq.data(), m, y.data(), stride * sizeof(float), with_bias ? bias.data() : nullptr, ith, nth);
+            kernel_gemm(format, act, packed.data(), n, k, xq.data(), m, y.data(), stride * sizeof(float), with_bias ? bias.data() : nullptr, ith, nth);
         }
         if (first.empty()) {
             first = y;
@@ -139,8 +175,16 @@ static void check_shape(std::mt19937 & rng, gemm_fn gemm, weight_format format, 
     }
 }
 
-// Every case of one kernel; returns how many ran.
-static int check_kernel(gemm_fn gemm) {
+int main(int argc, char ** argv) {
+    if (argc > 1) kernel = argv[1];
+    if (kernel != "avx512vnni" && kernel != "amx" && kernel != "avxvnni" && kernel != "avx2") {
+        std::printf("unknown kernel %s: expected avx512vnni, amx, avxvnni or avx2\n", kernel.c_str());
+        return 2;
+    }
+    if (!kernel_available()) {
+        std::printf("skip: this CPU or build lacks the %s kernel\n", kernel.c_str());
+        return 0;
+    }
     std::mt19937 rng(7);
     const int64_t shapes[][3] = {
         {1, 32, 16},   {1, 32, 1},    {2, 64, 17},  {3, 96, 48},   {4, 128, 33},  {5, 256, 64},
@@ -151,34 +195,18 @@ static int check_kernel(gemm_fn gemm) {
     for (weight_format format : {weight_format::q8, weight_format::q4}) {
         for (const auto & s : shapes) {
             for (bool bias : {false, true}) {
-                check_shape(rng, gemm, format, epilogue::none, s[0], s[1], s[2], bias);
+                check_shape(rng, format, epilogue::none, s[0], s[1], s[2], bias);
                 cases++;
             }
         }
         for (const auto & s : shapes) {
             for (epilogue act : {epilogue::gelu_erf, epilogue::quick_gelu}) {
-                check_shape(rng, gemm, format, act, s[0], s[1], s[2], true);
+                check_shape(rng, format, act, s[0], s[1], s[2], true);
                 cases++;
             }
         }
     }
-    return cases;
-}
-
-int main() {
-    if (!available()) {
-        std::printf("skip: this CPU has no AVX-512 VNNI\n");
-        return 0;
-    }
-    const int vnni = check_kernel(gemm);
     if (failures) return 1;
-    std::printf("ok: %d cases, avx512vnni\n", vnni);
-    if (!gitcap::int8_amx::available()) {
-        std::printf("skip: this CPU (or OS) has no AMX-INT8\n");
-        return 0;
-    }
-    const int amx = check_kernel(gitcap::int8_amx::gemm);
-    if (failures) return 1;
-    std::printf("ok: %d cases, amx\n", amx);
+    std::printf("ok: %d cases (%s)\n", cases, kernel.c_str());
     return 0;
 }

@@ -28,7 +28,7 @@ Model:
   --quant <type>               weight type when converting: ${QUANT_TYPES.join(', ')}
                                (default ${DEFAULT_QUANTIZATION})
   --backend <b>                ${BACKENDS.join(', ')} (default auto: a GPU when one is usable)
-  --threads <n>                CPU threads (default: the physical cores)
+  --threads <n>                CPU threads (default: the free physical cores, per graph)
 
 Input and output:
   --frames                     the images are the frames of one video: one caption

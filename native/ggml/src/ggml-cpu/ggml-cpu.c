@@ -489,6 +489,7 @@ struct ggml_threadpool {
     atomic_int n_graph;       // updated when there is work to be done (i.e each graph) holds graph and active thread counts.
     atomic_int GGML_CACHE_ALIGN n_barrier;
     atomic_int GGML_CACHE_ALIGN n_barrier_passed;
+    atomic_int n_barrier_sleepers; // gitcap: threads asleep in ggml_barrier
     atomic_int GGML_CACHE_ALIGN current_chunk; // currently processing chunk during Mat_Mul, shared between all the threads.
 
     // these are atomic as an annotation for thread-sanitizer
@@ -573,6 +574,35 @@ struct ggml_state {
 
 static struct ggml_state g_state = {0};
 
+// gitcap: how long ggml_barrier spins before it sleeps. Long enough for the usual imbalance
+// between threads that all have a core; far shorter than a scheduler time slice.
+#define GGML_BARRIER_SPIN_US 50
+
+#if defined(__linux__) && !defined(GGML_USE_OPENMP)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+
+// Sleeps until n_barrier_passed moves on from n_passed (returns at once if it already has).
+static void ggml_barrier_sleep(struct ggml_threadpool * tp, int n_passed) {
+    atomic_fetch_add_explicit(&tp->n_barrier_sleepers, 1, memory_order_seq_cst);
+    syscall(SYS_futex, (int *) &tp->n_barrier_passed, FUTEX_WAIT_PRIVATE, n_passed, NULL, NULL, 0);
+    atomic_fetch_sub_explicit(&tp->n_barrier_sleepers, 1, memory_order_seq_cst);
+}
+
+static void ggml_barrier_wake(struct ggml_threadpool * tp) {
+    syscall(SYS_futex, (int *) &tp->n_barrier_passed, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+#else
+// no futex: give the core away and look again
+static void ggml_barrier_sleep(struct ggml_threadpool * tp, int n_passed) {
+    (void) tp;
+    (void) n_passed;
+    sched_yield();
+}
+
+static void ggml_barrier_wake(struct ggml_threadpool * tp) { (void) tp; }
+#endif
+
 void ggml_barrier(struct ggml_threadpool * tp) {
     int n_threads = atomic_load_explicit(&tp->n_graph, memory_order_relaxed) & GGML_THREADPOOL_N_THREADS_MASK;
     if (n_threads == 1) {
@@ -593,12 +623,22 @@ void ggml_barrier(struct ggml_threadpool * tp) {
 
         // exit barrier (full seq-cst fence)
         atomic_fetch_add_explicit(&tp->n_barrier_passed, 1, memory_order_seq_cst);
+        if (atomic_load_explicit(&tp->n_barrier_sleepers, memory_order_seq_cst) > 0) {
+            ggml_barrier_wake(tp);
+        }
         return;
     }
 
     // wait for other threads
-    while (atomic_load_explicit(&tp->n_barrier_passed, memory_order_relaxed) == n_passed) {
-        ggml_thread_cpu_relax();
+    // gitcap: spin for a short while only, then sleep, so that a thread whose partner lost its
+    // core to another process hands its own core over instead of burning it (see ORIGIN.md)
+    const int64_t spin_until = ggml_time_us() + GGML_BARRIER_SPIN_US;
+    for (int round = 1; atomic_load_explicit(&tp->n_barrier_passed, memory_order_relaxed) == n_passed; round++) {
+        if (round % 64 != 0 || ggml_time_us() < spin_until) {
+            ggml_thread_cpu_relax();
+        } else {
+            ggml_barrier_sleep(tp, n_passed);
+        }
     }
 
     // exit barrier (full seq-cst fence)
@@ -3323,6 +3363,7 @@ static struct ggml_threadpool * ggml_threadpool_new_impl(
         threadpool->cplan            = cplan;
         threadpool->n_graph          = 0;
         threadpool->n_barrier        = 0;
+        threadpool->n_barrier_sleepers = 0;
         threadpool->n_barrier_passed = 0;
         threadpool->current_chunk    = 0;
         threadpool->stop             = false;

@@ -7,6 +7,7 @@
 #define GITCAP_INT8_GEMM_AVX2 1
 #include <immintrin.h>
 
+#include "cpu-features.h"
 #include "simd-math-avx2.h"
 #endif
 
@@ -24,8 +25,8 @@ using int8_gemm::weight_format;
 
 bool available(variant v) {
     __builtin_cpu_init();
-    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
-    return v == variant::avx2 ? avx2 : avx2 && __builtin_cpu_supports("avxvnni");
+    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_features::f16c();
+    return v == variant::avx2 ? avx2 : avx2 && cpu_features::avx_vnni();
 }
 
 namespace {

@@ -7,6 +7,7 @@
 #define GITCAP_INT8_GEMM 1
 #include <immintrin.h>
 
+#include "cpu-features.h"
 #include "simd-math.h"
 #endif
 
@@ -86,7 +87,7 @@ bool available() {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
-           __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+           __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("fma") && cpu_features::f16c();
 }
 
 // As ggml's quantize_row_q8_0 on x86: d = amax / 127 stored as fp16, q = round-to-even(x * 127 / amax).

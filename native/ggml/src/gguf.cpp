@@ -324,7 +324,9 @@ struct gguf_reader {
         if (!read(tmp)) {
             return false;
         }
-        dst = ggml_type(tmp);
+        // gitcap: a value outside the enum is stored as GGML_TYPE_COUNT (rejected by the caller's
+        // range check), not converted to the enum, which is undefined behaviour (UBSan)
+        dst = tmp >= 0 && tmp < GGML_TYPE_COUNT ? ggml_type(tmp) : GGML_TYPE_COUNT;
         return true;
     }
 
@@ -333,7 +335,8 @@ struct gguf_reader {
         if (!read(tmp)) {
             return false;
         }
-        dst = gguf_type(tmp);
+        // gitcap: as above, GGUF_TYPE_COUNT (an invalid type to the caller) for a value outside the enum
+        dst = tmp >= 0 && tmp < GGUF_TYPE_COUNT ? gguf_type(tmp) : GGUF_TYPE_COUNT;
         return true;
     }
 

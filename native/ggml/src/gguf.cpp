@@ -734,7 +734,11 @@ static struct gguf_context * gguf_init_from_reader(const struct gguf_reader & gr
             }
 
             // check that the size of the tensor in bytes is representable
-            if (ok && uint64_t(ggml_nelements(&info.t)/ggml_blck_size(info.t.type)) > SIZE_MAX/ggml_type_size(info.t.type)) {
+            // (gitcap: zero elements when a dim is zero, without ggml_nelements(), whose product of the
+            // other dims may overflow: the check above is skipped for such tensors)
+            const bool no_zero_dim = info.t.ne[0] > 0 && info.t.ne[1] > 0 && info.t.ne[2] > 0 && info.t.ne[3] > 0;
+            const int64_t n_elements = no_zero_dim ? ggml_nelements(&info.t) : 0;
+            if (ok && uint64_t(n_elements/ggml_blck_size(info.t.type)) > SIZE_MAX/ggml_type_size(info.t.type)) {
                 GGML_LOG_ERROR("%s: tensor '%s' with shape (%" PRIi64 ", %" PRIi64 ", %" PRIi64 ", %" PRIi64 ") has a size in bytes > %zu\n",
                     __func__, info.t.name, info.t.ne[0], info.t.ne[1], info.t.ne[2], info.t.ne[3], SIZE_MAX);
                 ok = false;

@@ -23,9 +23,12 @@ const deadline = Date.now() + seconds * 1000;
 let execs = 0;
 let findings = 0;
 
+// GITCAP_FUZZ_SEED repeats a run's mutations (CI); by default every run explores anew
+const firstSeed = process.env.GITCAP_FUZZ_SEED ? Number(process.env.GITCAP_FUZZ_SEED) : Date.now();
+
 async function runChild(round: number): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), `gitcap-fuzz-${target}-`));
-  const child = fork(join(import.meta.dirname, 'node-child.ts'), [target!, seedDir!, work, String(Date.now() + round)], {
+  const child = fork(join(import.meta.dirname, 'node-child.ts'), [target!, seedDir!, work, String(firstSeed + round)], {
     execArgv: ['--import', 'tsx', '--max-old-space-size=1024'],
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });

@@ -3,6 +3,8 @@
 #   test/fuzz/run.sh <target> <seconds>       target: image jpeg tokenizer gguf (libFuzzer, native)
 #                                                     safetensors zip pickle gguf-meta config preprocessor (Node)
 #   test/fuzz/run.sh all <seconds>            every target in turn, <seconds> each
+# GITCAP_FUZZ_SEED=<n> fixes the random seed (CI does, so that a run repeats the mutations of the
+# last verified one; leave it unset to explore anew).
 # Native targets are built on first use in build-fuzz/ (test/fuzz/build.sh: clang,
 # -fsanitize=fuzzer,address,undefined);
 # seeds come from test/fixtures (build-fuzz/seeds); the corpus grows in build-fuzz/corpus/<target>.
@@ -42,7 +44,7 @@ if [[ " ${NATIVE_TARGETS[*]} " == *" $target "* ]]; then
   # -timeout: one input running over 10 s (wall clock; raise GITCAP_FUZZ_TIMEOUT on a busy machine) is a
   # hang; -rss_limit_mb: over 2 GB is a finding too
   "$out/fuzz/fuzz-$target" "$corpus" "$out/seeds/$target" -max_total_time="$seconds" -timeout="${GITCAP_FUZZ_TIMEOUT:-10}" \
-    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/findings/$target-" >"$log" 2>&1 || status=$?
+    ${GITCAP_FUZZ_SEED:+-seed="$GITCAP_FUZZ_SEED"} -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/findings/$target-" >"$log" 2>&1 || status=$?
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
   if ((status != 0)); then
     grep -A30 -m1 -E 'ERROR|runtime error|Sanitizer|deadly signal|timeout' "$log" || tail -40 "$log"

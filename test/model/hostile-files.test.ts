@@ -1,5 +1,5 @@
 // Model files made to break the loader: each is a typed error, quickly. The dims-overflow, zero-dim
-// and kv-type files are undefined behaviour in an unpatched ggml, which the sanitizer build of .ci/run
+// and kv-type files (and the cut one) are undefined behaviour in an unpatched ggml, which the sanitizer build of .ci/run
 // turns into a failure.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -45,6 +45,10 @@ describe('GitModel.load with hostile files', () => {
 
   it('rejects a tensor with a zero dim whose other dims overflow (a fuzzing finding)', async () => {
     await loadRejects('zero-dim.gguf', await readFile(join(CORRUPT, 'gguf-zero-dim-overflow.gguf')), 'E_MODEL_FORMAT', /corrupt or truncated GGUF header/);
+  });
+
+  it('rejects a file cut inside a metadata value type (a fuzzing finding)', async () => {
+    await loadRejects('cut-kv-type.gguf', await readFile(join(CORRUPT, 'gguf-truncated-kv-type.gguf')), 'E_MODEL_FORMAT', /corrupt or truncated GGUF header/);
   });
 
   it('rejects a metadata value type outside the GGUF types (a fuzzing finding)', async () => {

@@ -547,7 +547,7 @@ static struct gguf_context * gguf_init_from_reader(const struct gguf_reader & gr
     {
         for (int64_t i = 0; ok && i < n_kv; ++i) {
             std::string key;
-            gguf_type   type     = gguf_type(-1);
+            gguf_type   type     = GGUF_TYPE_COUNT; // gitcap: not gguf_type(-1), a value outside the enum (UB once read)
             bool        is_array = false;
             uint64_t    n        = 1;
 
@@ -713,6 +713,9 @@ static struct gguf_context * gguf_init_from_reader(const struct gguf_reader & gr
         // tensor type
         {
             ok = ok && gr.read(info.t.type);
+            if (!ok) {
+                break; // gitcap: not checked below while unread (indeterminate)
+            }
 
             // check that tensor type is within defined range
             if (info.t.type < 0 || info.t.type >= GGML_TYPE_COUNT) {

@@ -4,15 +4,15 @@
 #include <cstring>
 #include <vector>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// Linux only: the tile registers need the kernel's permission (arch_prctl below), and MinGW's
+// GCC cannot assemble its own tile intrinsics (a 32-bit long as the stride register).
+#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__))
 #define GITCAP_INT8_AMX 1
 #include <immintrin.h>
 
 #include "simd-math.h"
-#if defined(__linux__)
 #include <sys/syscall.h>
 #include <unistd.h>
-#endif
 #endif
 
 namespace gitcap::int8_amx {
@@ -57,12 +57,8 @@ tile_config make_config() {
 }
 
 bool request_tile_permission() {
-#if defined(__linux__)
     constexpr long arch_req_xcomp_perm = 0x1023, xfeature_xtiledata = 18;
     return syscall(SYS_arch_prctl, arch_req_xcomp_perm, xfeature_xtiledata) == 0;
-#else
-    return false; // other OSes: not tried
-#endif
 }
 
 // Panels [p, p + count) as signed bytes, one 8 x 64 B tile per block: q8's stored +128 is taken

@@ -7363,10 +7363,11 @@ void ggml_build_backward_expand(
 }
 
 static void * incr_ptr_aligned(void ** p, size_t size, size_t align) {
-    void * ptr = *p;
-    ptr = (void *) GGML_PAD((uintptr_t) ptr, align);
-    *p = (void *) ((char *) ptr + size);
-    return ptr;
+    // gitcap: integer arithmetic, since ggml_graph_nbytes() starts from a null pointer (an offset
+    // applied to a null pointer is undefined behaviour, reported by UBSan)
+    const uintptr_t ptr = GGML_PAD((uintptr_t) *p, align);
+    *p = (void *) (ptr + size);
+    return (void *) ptr;
 }
 
 static size_t ggml_graph_nbytes(size_t size, bool grads) {

@@ -11,6 +11,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+
+// objdump -p of a Windows DLL lists every export: megabytes for ggml's
+const OBJDUMP_MAX_OUTPUT = 256 * 1024 * 1024;
 import { fileURLToPath } from 'node:url';
 
 export const GLIBC_FLOOR = '2.34';
@@ -35,17 +38,17 @@ export function checkPrebuild(dir, target, prefix = '') {
   for (const file of files) {
     const full = path.join(dir, file);
     if (target.startsWith('linux-')) {
-      const versions = new Set(execFileSync(`${prefix}objdump`, ['-T', full], { encoding: 'utf8' }).match(/\b[A-Z]+_[0-9][0-9.]*\b/g));
+      const versions = new Set(execFileSync(`${prefix}objdump`, ['-T', full], { encoding: 'utf8', maxBuffer: OBJDUMP_MAX_OUTPUT }).match(/\b[A-Z]+_[0-9][0-9.]*\b/g));
       for (const v of versions) {
         const [lib, version] = v.split('_');
         if (lib === 'GLIBC' && newer(version, GLIBC_FLOOR)) problems.push(`${file} needs ${v} (floor: glibc ${GLIBC_FLOOR})`);
         if (lib === 'GLIBCXX' || lib === 'CXXABI') problems.push(`${file} needs ${v}`);
         if (lib === 'GCC' && newer(version, GCC_FLOOR)) problems.push(`${file} needs ${v} (floor: libgcc_s ${GCC_FLOOR})`);
       }
-      const needed = [...execFileSync(`${prefix}objdump`, ['-p', full], { encoding: 'utf8' }).matchAll(/^\s*NEEDED\s+(\S+)/gm)];
+      const needed = [...execFileSync(`${prefix}objdump`, ['-p', full], { encoding: 'utf8', maxBuffer: OBJDUMP_MAX_OUTPUT }).matchAll(/^\s*NEEDED\s+(\S+)/gm)];
       for (const [, lib] of needed) if (!linuxLibraries.test(lib)) problems.push(`${file} needs ${lib}`);
     } else {
-      const imports = [...execFileSync(`${prefix}objdump`, ['-p', full], { encoding: 'utf8' }).matchAll(/DLL Name: (\S+)/g)];
+      const imports = [...execFileSync(`${prefix}objdump`, ['-p', full], { encoding: 'utf8', maxBuffer: OBJDUMP_MAX_OUTPUT }).matchAll(/DLL Name: (\S+)/g)];
       for (const [, lib] of imports) if (!windowsLibraries.test(lib)) problems.push(`${file} imports ${lib}`);
     }
   }

@@ -33,7 +33,7 @@ failed=0
 for cpu in ${GITCAP_QEMU_CPUS:-max cortex-a76 cortex-a53}; do
   case $cpu in
     max) run_cpu max,sve-default-vector-length=32 --variant armv8.6_2 --kernel ggml-repack --video || failed=1 ;;
-    cortex-a76) run_cpu cortex-a76 --variant armv8.2_2 --kernel ggml-repack || failed=1 ;;
+    cortex-a76) run_cpu cortex-a76 --variant armv8.2_2 --kernel ggml-repack --video || failed=1 ;;
     cortex-a53) run_cpu cortex-a53 --variant armv8.0_1 --kernel ggml || failed=1 ;;
     *) run_cpu "$cpu" || failed=1 ;;
   esac

@@ -1,17 +1,15 @@
 // A video opened once (one ffprobe pass) from which frames are then read by index, as often as
 // needed: what captioning a long video segment by segment uses. Each read seeks to the frames it
 // needs (see video-decode-plan.ts), so the video is never decoded whole nor held in memory.
-import path from 'node:path';
 import { GitcapError, throwIfAborted } from '../errors.js';
 import { invalidArg } from './arg-checks.js';
-import { findFfmpegTools } from './ffmpeg.js';
 import type { RgbFrame } from './rgb-frame.js';
 import { decodeFrames, type DecodeStats } from './video-decode.js';
 import type { VideoJob } from './video-job.js';
 import { checkVideoOptions, type ReadVideoOptions } from './video-options.js';
 import { probeDecodedFrames, probeVideo, type VideoProbe } from './video-probe.js';
 import type { FrameTimeline } from './video-timeline.js';
-import { checkVideoFile } from './video.js';
+import { openVideoJob } from './video.js';
 
 export type VideoSourceOptions = Omit<ReadVideoOptions, 'numFrames' | 'sampling'>;
 
@@ -37,20 +35,7 @@ export class VideoSource {
     if (typeof videoPath !== 'string' || videoPath === '') throw invalidArg('videoPath', 'a non-empty string', videoPath);
     const opts = checkVideoOptions({ ...options, numFrames: 1 });
     throwIfAborted(opts.signal);
-    await checkVideoFile(videoPath);
-    const tools = await findFfmpegTools({
-      ...(opts.ffmpegPath !== undefined && { ffmpegPath: opts.ffmpegPath }),
-      ...(opts.ffprobePath !== undefined && { ffprobePath: opts.ffprobePath }),
-    });
-    const job: VideoJob = {
-      tools,
-      displayPath: videoPath,
-      inputArg: `file:${path.resolve(videoPath)}`,
-      deadline: Date.now() + opts.timeoutMs,
-      timeoutMs: opts.timeoutMs,
-      signal: opts.signal,
-      maxPixels: opts.maxPixels,
-    };
+    const job = await openVideoJob(videoPath, opts);
     return new VideoSource(job, await probeVideo(job), opts.decodeMethod);
   }
 

@@ -41,6 +41,28 @@ export interface VideoFrames {
 }
 
 /**
+ * The ffmpeg work on one video file under checked options: the file checked, the tools found, the
+ * time limit counted from now.
+ */
+export async function openVideoJob(videoPath: string, opts: ReturnType<typeof checkVideoOptions>): Promise<VideoJob> {
+  const deadline = Date.now() + opts.timeoutMs;
+  await checkVideoFile(videoPath);
+  const tools = await findFfmpegTools({
+    ...(opts.ffmpegPath !== undefined && { ffmpegPath: opts.ffmpegPath }),
+    ...(opts.ffprobePath !== undefined && { ffprobePath: opts.ffprobePath }),
+  });
+  return {
+    tools,
+    displayPath: videoPath,
+    inputArg: `file:${path.resolve(videoPath)}`,
+    deadline,
+    timeoutMs: opts.timeoutMs,
+    signal: opts.signal,
+    maxPixels: opts.maxPixels,
+  };
+}
+
+/**
  * Samples `numFrames` frames of a video file with ffprobe and ffmpeg (spawned directly, no shell)
  * and returns them as rgb24. A frame is what `ffmpeg -i video -f rawvideo -pix_fmt rgb24 -`
  * gives, byte for byte (ffmpeg's autorotation and default colour conversion), except that a
@@ -64,21 +86,7 @@ export async function readVideoFrames(videoPath: string, options: ReadVideoOptio
   if (typeof videoPath !== 'string' || videoPath === '') throw invalidArg('videoPath', 'a non-empty string', videoPath);
   const opts = checkVideoOptions(options);
   throwIfAborted(opts.signal);
-  const deadline = Date.now() + opts.timeoutMs;
-  await checkVideoFile(videoPath);
-  const tools = await findFfmpegTools({
-    ...(opts.ffmpegPath !== undefined && { ffmpegPath: opts.ffmpegPath }),
-    ...(opts.ffprobePath !== undefined && { ffprobePath: opts.ffprobePath }),
-  });
-  const job: VideoJob = {
-    tools,
-    displayPath: videoPath,
-    inputArg: `file:${path.resolve(videoPath)}`,
-    deadline,
-    timeoutMs: opts.timeoutMs,
-    signal: opts.signal,
-    maxPixels: opts.maxPixels,
-  };
+  const job = await openVideoJob(videoPath, opts);
   const probe = await probeVideo(job);
   const stats: DecodeStats = { ffmpegRuns: 0, decodedFrames: undefined };
   let timeline = probe.timeline;

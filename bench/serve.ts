@@ -1,6 +1,7 @@
 // `gitcap serve` against the same captions in-process: 1, 2, 4 and 8 concurrent clients (a
 // bounded loop of fetch calls on loopback), captions/s, p50/p99 latency, errors and RSS; then more
-// clients than --max-queue (only 429s expected), and RSS drift over many requests.
+// clients than --max-queue (only 429s expected); a server process alone: its idle and peak RSS, and
+// its RSS drift over many requests.
 //   node --import tsx bench/serve.ts [--type q8_0] [--requests 16] [--drift 2000]
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { isQuantType, type QuantType } from '../weights-convert/quant-types.js';
 import { fixtureGguf } from '../test/model/goldens.js';
 import { describeMachine } from './machine.js';
 import { ensureGguf } from './models.js';
+import { startServeProcess } from './serve-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -130,18 +132,30 @@ for (const clients of levels) {
 await model.dispose();
 console.log(`load average at the end: ${(await import("node:os")).loadavg()[0]!.toFixed(2)}`);
 
-// 2. RSS drift over many requests on the tiny fixture model (fast, so that many fit)
+// 2. a server process alone with the same model: idle RSS, and peak RSS under the most clients
+const served = await startServeProcess(gguf, values.threads ? ['--threads', values.threads] : []);
+const idle = await served.memory();
+await load('server process', levels.at(-1)!, requests, captionRequest(served.url));
+const busy = await served.memory();
+await served.stop();
+console.log(`server process (${type}): idle RSS ${idle.rssMiB.toFixed(0)} MiB; peak RSS under ${levels.at(-1)} clients ${busy.peakMiB.toFixed(0)} MiB`);
+
+// 3. RSS drift of a server process over many requests on the tiny fixture model (fast, so that
+// many fit), sampled every quarter: a leak grows at every sample, a settling heap does not
 if (driftRequests > 0) {
-  const tiny = await GitModel.load(await fixtureGguf('tiny-vatex'), { backend: 'cpu', threads: 1 });
-  const s = await serve({ model: tiny, port: 0, quiet: true });
-  const one = captionRequest(s.url);
+  const tiny = await startServeProcess(await fixtureGguf('tiny-vatex'), ['--threads', '1']);
+  const one = captionRequest(tiny.url);
   await load('warm-up', 4, 200, one);
-  const before = rssMiB();
-  const drift = await load('server, tiny model', 4, driftRequests, one);
-  const after = rssMiB();
-  printHeader();
-  print([drift]);
-  console.log(`RSS over ${driftRequests} requests (tiny model, after 200 warm-up): ${before.toFixed(1)} -> ${after.toFixed(1)} MiB (${(((after - before) / before) * 100).toFixed(2)}%)`);
-  await s.close();
-  await tiny.dispose();
+  const samples = [(await tiny.memory()).rssMiB];
+  const quarter = Math.ceil(driftRequests / 4);
+  let errors = 0;
+  for (let done = 0; done < driftRequests; done += quarter) {
+    const row = await load('server, tiny model', 4, Math.min(quarter, driftRequests - done), one);
+    errors += Object.values(row.errors).reduce((a, b) => a + b, 0);
+    samples.push((await tiny.memory()).rssMiB);
+  }
+  await tiny.stop();
+  const [first, last] = [samples[0]!, samples.at(-1)!];
+  console.log(`server RSS over ${driftRequests} requests (tiny model, after 200 warm-up; ${errors} errors), every ${quarter}: ` +
+    `${samples.map((m) => m.toFixed(1)).join(' -> ')} MiB (${(((last - first) / first) * 100).toFixed(2)}%)`);
 }

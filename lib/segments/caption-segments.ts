@@ -1,7 +1,8 @@
 // Captions of a long video, one per segment, in order. The video is probed once; each segment's
 // frames are read with seeks just before it is captioned (one segment read ahead), and several
 // segments are captioned at once on the one model, whose worker batches their decode steps.
-// Memory holds only the frames of the segments in flight.
+// Each segment's frames become pixel values as soon as they are read, so memory holds the decoded
+// frames of one segment at a time and the much smaller pixel values of the others in flight.
 import { checkCaptionOptions } from '../caption-options.js';
 import { abortError, throwIfAborted } from '../errors.js';
 import { invalidArg } from '../inputs/arg-checks.js';
@@ -9,7 +10,7 @@ import type { RgbFrame } from '../inputs/rgb-frame.js';
 import { VideoSource } from '../inputs/video-source.js';
 import type { CaptionInput } from '../model-input.js';
 import type { CaptionOptions } from '../caption-options.js';
-import type { CaptionResult, ModelInfo, Timings } from '../model.js';
+import type { CaptionResult, ModelInfo, PixelValues, Timings } from '../model.js';
 import { checkSegmentsInVideo, segmentFrameIndices, segmentWindows, type SegmentBounds } from './segment-frames.js';
 import { checkSegmentOptions } from './segment-options.js';
 
@@ -30,11 +31,13 @@ export interface SegmentCaption {
 export interface SegmentCaptioner {
   readonly info: ModelInfo;
   caption(input: CaptionInput, options?: CaptionOptions): Promise<CaptionResult>;
+  preprocess(input: CaptionInput, options?: Pick<CaptionOptions, 'signal'>): Promise<PixelValues>;
 }
 
-interface SegmentFrames {
-  frames: RgbFrame[];
+interface SegmentPixels {
+  pixels: PixelValues;
   readMs: number;
+  preprocessMs: number;
 }
 
 export async function* captionSegments(model: SegmentCaptioner, input: unknown, options: unknown): AsyncGenerator<SegmentCaption> {
@@ -56,21 +59,29 @@ export async function* captionSegments(model: SegmentCaptioner, input: unknown, 
   const numFrames = model.info.vision.numFrames;
   const captionOptions: CaptionOptions = { ...o.caption, signal };
 
-  const read = (index: number) => {
-    const frames = readSegment(source, bounds[index]!, numFrames);
-    frames.catch(() => {}); // seen when it is awaited
-    return frames;
+  const read = async (index: number): Promise<SegmentPixels> => {
+    const { frames, readMs } = await readSegment(source, bounds[index]!, numFrames);
+    const t0 = performance.now();
+    const pixels = await model.preprocess({ frames }, { signal });
+    return { pixels, readMs, preprocessMs: performance.now() - t0 };
   };
-  const caption = async (index: number, segment: SegmentFrames): Promise<SegmentCaption> => {
-    const r = await model.caption({ frames: segment.frames }, captionOptions);
+  const readAhead = (index: number) => {
+    const segment = read(index);
+    segment.catch(() => {}); // seen when it is awaited
+    return segment;
+  };
+  const caption = async (index: number, segment: SegmentPixels): Promise<SegmentCaption> => {
+    const r = await model.caption({ pixels: segment.pixels }, captionOptions);
     const [start, end] = bounds[index]!;
-    const timings = { ...r.timings, readMs: segment.readMs, totalMs: r.timings.totalMs - r.timings.readMs + segment.readMs };
+    const t = r.timings;
+    const totalMs = t.totalMs - t.readMs - t.preprocessMs + segment.readMs + segment.preprocessMs;
+    const timings = { ...t, readMs: segment.readMs, preprocessMs: segment.preprocessMs, totalMs };
     return { index, start, end, text: r.text, tokenIds: r.tokenIds, timings };
   };
 
   const running: Promise<SegmentCaption>[] = [];
   let next = 0;
-  let reading: Promise<SegmentFrames> | undefined = read(next);
+  let reading: Promise<SegmentPixels> | undefined = readAhead(next);
   try {
     while (reading !== undefined || running.length > 0) {
       while (reading !== undefined && running.length < o.concurrency) {
@@ -79,7 +90,7 @@ export async function* captionSegments(model: SegmentCaptioner, input: unknown, 
         started.catch(() => {}); // seen when its turn comes
         running.push(started);
         next += 1;
-        reading = next < bounds.length ? read(next) : undefined;
+        reading = next < bounds.length ? readAhead(next) : undefined;
       }
       yield await running.shift()!;
     }
@@ -90,7 +101,7 @@ export async function* captionSegments(model: SegmentCaptioner, input: unknown, 
 }
 
 /** Reads a segment's frames; chooses them again if the decoder's own count replaced the timeline. */
-async function readSegment(source: VideoSource, bounds: SegmentBounds, numFrames: number): Promise<SegmentFrames> {
+async function readSegment(source: VideoSource, bounds: SegmentBounds, numFrames: number): Promise<{ frames: RgbFrame[]; readMs: number }> {
   const t0 = performance.now();
   for (;;) {
     const indices = segmentFrameIndices(source.timeline, bounds, numFrames);

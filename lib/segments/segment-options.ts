@@ -11,7 +11,7 @@ export interface SegmentOptions extends Omit<CaptionOptions, 'onToken' | 'sampli
   segmentSeconds?: number;
   /** Or these segments, [startSeconds, endSeconds) from the first frame, captioned in this order. */
   segments?: ReadonlyArray<readonly [number, number]>;
-  /** Segments captioned at once on the model, their decode steps batched (default 2, at most 64). */
+  /** Segments captioned at once on the model, their decode steps batched (default 1, at most 64). */
   concurrency?: number;
   /** Called once the video is probed, with every segment's [start, end) (for progress). */
   onSegments?: (segments: Array<[number, number]>) => void;
@@ -30,7 +30,9 @@ export interface CheckedSegmentOptions {
   caption: CaptionOptions;
 }
 
-export const DEFAULT_SEGMENT_CONCURRENCY = 2;
+// One at a time: the next segment is read while one is captioned, and on two cores a second
+// caption in flight gained nothing (bench/segments.ts) while it cost a quarter more memory.
+export const DEFAULT_SEGMENT_CONCURRENCY = 1;
 export const MAX_SEGMENT_CONCURRENCY = 64;
 
 /** Splits the options into the segments', the video reader's and the caption's own. */

@@ -89,7 +89,7 @@ describe('segment options', () => {
     const o = checkSegmentOptions({ segmentSeconds: 2, maxNewTokens: 5, timeoutMs: 1000, maxPixels: 100 });
     assert.deepEqual(o.caption, { maxNewTokens: 5, maxPixels: 100 });
     assert.deepEqual(o.video, { timeoutMs: 1000, maxPixels: 100 });
-    assert.equal(o.concurrency, 2);
+    assert.equal(o.concurrency, 1);
   });
 });
 

@@ -49,8 +49,7 @@ Long videos and folders:
                                file as it finishes; a file that fails is an error line
   --jsonl <file>               write those JSON lines to <file> instead of stdout
   --resume                     with --jsonl: skip the files already in <file>
-  --concurrency <n>            captions at once on the model (folders: default 1;
-                               segments: default 2)
+  --concurrency <n>            captions at once on the model (default 1)
 
 Generation:
   --max-new-tokens <n>         new tokens at most (default 20)

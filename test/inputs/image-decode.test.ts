@@ -68,6 +68,11 @@ describe('broken inputs fail with a typed error (test/fixtures/image-broken)', (
     });
   }
 
+  test('a PNG whose first IDAT chunk is empty (a fuzzing finding: memcpy to NULL in stb_image, which the sanitizer build reports)', () => {
+    const err = decodeError(fixtureBytes('corrupt/png-empty-first-idat.png'));
+    assert.deepEqual([err.code, err.message], ['E_INPUT', 'Corrupt or truncated PNG image (no IDAT)']);
+  });
+
   test('empty buffer', () => {
     const err = decodeError(new Uint8Array(0));
     assert.deepEqual([err.code, err.message], ['E_INPUT', 'Image data is empty']);

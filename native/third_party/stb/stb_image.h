@@ -1645,6 +1645,7 @@ static void stbi__skip(stbi__context *s, int n)
 #else
 static int stbi__getn(stbi__context *s, stbi_uc *buffer, int n)
 {
+   if (n == 0) return 1; // gitcap: a zero-length PNG chunk may come before any buffer exists (memcpy of NULL)
    if (s->io.read) {
       int blen = (int) (s->img_buffer_end - s->img_buffer);
       if (blen < n) {

@@ -1,7 +1,7 @@
 // Command-line options of `npm run bench`, checked with exact messages.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 import { isQuantType, type QuantType } from '../weights-convert/quant-types.js';
 
 export interface BenchOptions {

@@ -1,6 +1,6 @@
 // gitcap's public API.
-export { GitcapError, isGitcapError } from './errors.js';
-export type { GitcapErrorCode } from './errors.js';
+export { GitcapError, isGitcapError } from '../core/errors.js';
+export type { GitcapErrorCode } from '../core/errors.js';
 export { info } from './info.js';
 export type { CpuInfo, DeviceInfo, GitcapInfo } from './info.js';
 export { GitModel } from './model.js';

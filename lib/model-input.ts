@@ -1,5 +1,5 @@
 // What a caller may pass as the picture(s) to caption, turned into what the addon takes.
-import { GitcapError } from './errors.js';
+import { GitcapError } from '../core/errors.js';
 import { invalidArg } from './inputs/arg-checks.js';
 import { checkRawImage, resolveImageSource, type ImageInput, type RawImageInput } from './inputs/image.js';
 import type { FrameSampling } from './inputs/sampling.js';

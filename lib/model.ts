@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { checkCaptionOptions, type CaptionOptions } from './caption-options.js';
 import { captionStream, type CaptionStream } from './caption-stream.js';
-import { GitcapError, throwIfAborted } from './errors.js';
+import { GitcapError, throwIfAborted } from '../core/errors.js';
 import { invalidArg } from './inputs/arg-checks.js';
 import { resolveInput, type CaptionInput } from './model-input.js';
 import { callNative, fromNativeError } from './native/binding.js';

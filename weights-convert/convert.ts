@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { GitcapError, throwIfAborted } from '../lib/errors.js';
+import { GitcapError, throwIfAborted } from '../core/errors.js';
 import { openCheckpoint } from './checkpoint.js';
 import { serializeGgufHeader } from './gguf-writer.js';
 import { buildMetadata } from './metadata.js';

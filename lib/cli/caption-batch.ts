@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { CaptionOptions } from '../caption-options.js';
-import { GitcapError, isGitcapError, type GitcapErrorCode } from '../errors.js';
+import { GitcapError, isGitcapError, type GitcapErrorCode } from '../../core/errors.js';
 import { isVideoFile } from '../inputs/media-files.js';
 import { listMediaFiles } from '../inputs/walk-inputs.js';
 import type { GitModel } from '../model.js';

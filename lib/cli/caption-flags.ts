@@ -2,7 +2,7 @@
 // anything is loaded or downloaded, with messages that name the flag the user typed.
 import type { CaptionOptions } from '../caption-options.js';
 import { MAX_BEAMS } from '../caption-options.js';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { checkSampling, type FrameSampling } from '../inputs/sampling.js';
 import type { Backend } from '../model.js';
 import { validateQuantization, type QuantType } from '../hub/quantization.js';

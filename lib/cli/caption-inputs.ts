@@ -1,6 +1,6 @@
 // The files given to `gitcap caption`, as the inputs to caption one after the other.
 import { stat } from 'node:fs/promises';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import type { CaptionInput } from '../model-input.js';
 import { isVideoFile } from '../inputs/media-files.js';
 

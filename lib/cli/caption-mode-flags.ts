@@ -1,6 +1,6 @@
 // Which way `gitcap caption` runs: files one after the other (the default), one long video in
 // segments (--segments), or a folder or list of files as a batch (a folder, `-`, --jsonl).
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { formatOfFileName, SEGMENT_FORMATS, type SegmentFormat } from '../segments/segment-formats.js';
 import type { FlagValues } from './caption-flags.js';
 

@@ -3,7 +3,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { CaptionOptions } from '../caption-options.js';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import type { GitModel } from '../model.js';
 import { formatHeader, formatSegment } from '../segments/segment-formats.js';
 import type { CaptionMode } from './caption-mode-flags.js';

@@ -1,7 +1,7 @@
 // The model of `gitcap caption --model <m>`: a GGUF file, a checkpoint folder (converted once,
 // cached) or a hub repository id (pulled into the cache); none: the default hub model.
 import { stat } from 'node:fs/promises';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { DEFAULT_REPO_ID, pullModel } from '../hub/pull.js';
 import { DEFAULT_QUANTIZATION, type QuantType } from '../hub/quantization.js';
 import { GitModel, type Backend, type LoadProgress } from '../model.js';

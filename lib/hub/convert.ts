@@ -1,6 +1,6 @@
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { convertCheckpoint } from '../../weights-convert/index.js';
 import { ioError, syncDirectory } from './fs-util.js';
 import type { QuantType } from './quantization.js';

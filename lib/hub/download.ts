@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Hash } from 'node:crypto';
-import { GitcapError, throwIfAborted } from '../errors.js';
+import { GitcapError, throwIfAborted } from '../../core/errors.js';
 import { ioError, syncDirectory } from './fs-util.js';
 import { hubHttpError } from './hub-errors.js';
 import { networkError, send, type HubResponse, type HubSession } from './http.js';

@@ -1,6 +1,6 @@
 import { open, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 
 /** A failed disk operation as E_IO, telling the user what to do about it. */
 export function ioError(err: unknown, path: string): GitcapError {

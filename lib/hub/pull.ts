@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { GitcapError, isGitcapError, throwIfAborted } from '../errors.js';
+import { GitcapError, isGitcapError, throwIfAborted } from '../../core/errors.js';
 import { RepoCache, exists, hfOriginPath, resolveCacheDir } from './cache.js';
 import { offlineSource, onlineSource, type SourceOptions } from './checkpoint-source.js';
 import { convertSource, type ConvertProgress } from './convert.js';

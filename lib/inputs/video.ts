@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { GitcapError, throwIfAborted } from '../errors.js';
+import { GitcapError, throwIfAborted } from '../../core/errors.js';
 import { invalidArg } from './arg-checks.js';
 import { findFfmpegTools } from './ffmpeg.js';
 import type { RgbFrame } from './rgb-frame.js';

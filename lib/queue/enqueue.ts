@@ -2,7 +2,7 @@
 // options, so that enqueueing the same work again adds nothing.
 import { Queue } from 'bullmq';
 import { checkCaptionOptions } from '../caption-options.js';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { checkInteger } from '../inputs/arg-checks.js';
 import { expandInputs } from './expand-inputs.js';
 import { captionJobId } from './job-id.js';

@@ -2,7 +2,7 @@
 // at-least-once delivery: a job whose worker dies (its lock expires) goes back to the queue.
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { checkInteger } from '../inputs/arg-checks.js';
 import { GitModel, type Backend } from '../model.js';
 import { errorOfReason, failureReason, isPermanentFailure } from './failure-kinds.js';

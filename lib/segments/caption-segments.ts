@@ -3,7 +3,7 @@
 // segments are captioned at once on the one model, whose worker batches their decode steps.
 // Memory holds only the frames of the segments in flight.
 import { checkCaptionOptions } from '../caption-options.js';
-import { abortError, throwIfAborted } from '../errors.js';
+import { abortError, throwIfAborted } from '../../core/errors.js';
 import { invalidArg } from '../inputs/arg-checks.js';
 import type { RgbFrame } from '../inputs/rgb-frame.js';
 import { VideoSource } from '../inputs/video-source.js';

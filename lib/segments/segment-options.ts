@@ -1,7 +1,7 @@
 // Options of captionSegments(): the caption options, plus where the segments lie and how many
 // are captioned at once. Checked before any work, with messages that name the option.
 import type { CaptionOptions } from '../caption-options.js';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { checkInteger, checkNumber, invalidArg } from '../inputs/arg-checks.js';
 import type { ReadVideoOptions } from '../inputs/video-options.js';
 import type { SegmentBounds } from './segment-frames.js';

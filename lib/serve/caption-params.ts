@@ -2,7 +2,7 @@
 // with the API's names, and the server's limits on what one request may ask for.
 import type { CaptionOptions } from '../caption-options.js';
 import { parseSampling } from '../cli/caption-flags.js';
-import { isGitcapError } from '../errors.js';
+import { isGitcapError } from '../../core/errors.js';
 import { badRequest } from './http-error.js';
 import type { ServeConfig } from './options.js';
 

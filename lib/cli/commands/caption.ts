@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { GitcapError, isGitcapError, type GitcapErrorCode } from '../../errors.js';
+import { GitcapError, isGitcapError, type GitcapErrorCode } from '../../../core/errors.js';
 import { DEFAULT_REPO_ID } from '../../hub/pull.js';
 import { DEFAULT_QUANTIZATION } from '../../hub/quantization.js';
 import type { CaptionOptions } from '../../caption-options.js';

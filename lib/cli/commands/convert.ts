@@ -1,4 +1,4 @@
-import { GitcapError } from '../../errors.js';
+import { GitcapError } from '../../../core/errors.js';
 import { convertCheckpoint, DEFAULT_TYPE, isQuantType, QUANT_TYPES, type QuantType } from '../../../weights-convert/index.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { formatBytes, ProgressBar } from '../progress.js';

@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { GitcapError, isGitcapError } from '../../errors.js';
+import { GitcapError, isGitcapError } from '../../../core/errors.js';
 import type { JobOutcome } from '../../queue/wait-results.js';
 import { DEFAULT_QUEUE } from '../../queue/job-data.js';
 import { CAPTION_FLAGS, parseCaptionFlags } from '../caption-flags.js';

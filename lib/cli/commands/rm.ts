@@ -7,7 +7,7 @@ import { validateRepoId } from '../../hub/endpoint.js';
 import { validateQuantization } from '../../hub/quantization.js';
 import { formatBytes } from '../progress.js';
 import { parseCommandArgs } from '../parse-command-args.js';
-import { GitcapError } from '../../errors.js';
+import { GitcapError } from '../../../core/errors.js';
 
 export const summary = 'Remove a model from the cache';
 

@@ -1,4 +1,4 @@
-import { GitcapError } from '../../errors.js';
+import { GitcapError } from '../../../core/errors.js';
 import { DEFAULT_REPO_ID } from '../../hub/pull.js';
 import { DEFAULT_QUANTIZATION } from '../../hub/quantization.js';
 import { QUANT_TYPES } from '../../../weights-convert/quant-types.js';

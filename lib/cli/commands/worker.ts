@@ -1,4 +1,4 @@
-import { GitcapError } from '../../errors.js';
+import { GitcapError } from '../../../core/errors.js';
 import { DEFAULT_QUEUE } from '../../queue/job-data.js';
 import { redactUrl, redisOptions } from '../../queue/redis-connection.js';
 import type { WorkerEvent } from '../../queue/worker.js';

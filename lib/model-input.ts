@@ -76,9 +76,9 @@ export async function resolveInput(input: unknown, opts: ResolveOptions): Promis
     if (typeof path !== 'string' || path === '') throw invalidArg('input.video', 'a non-empty path', path);
     const video = await readVideoFrames(path, {
       numFrames: opts.numFrames,
-      ...(opts.sampling !== undefined && { sampling: opts.sampling }),
-      ...(opts.maxPixels !== undefined && { maxPixels: opts.maxPixels }),
-      ...(opts.signal !== undefined && { signal: opts.signal }),
+      sampling: opts.sampling,
+      maxPixels: opts.maxPixels,
+      signal: opts.signal,
     });
     return { images: video.frames.map((f) => ({ ...f })), video: opts.videoModel, ...limit };
   }

@@ -4,8 +4,6 @@ import { GitcapError } from '../../core/errors.js';
 import type { CaptionInput } from '../model-input.js';
 import { isVideoFile } from '../inputs/media-files.js';
 
-export { isVideoFile, VIDEO_EXTENSIONS } from '../inputs/media-files.js';
-
 export interface CaptionJob {
   /** The files this caption is of: one, or the frames given with --frames. */
   files: string[];

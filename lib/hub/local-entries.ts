@@ -3,7 +3,7 @@
 import { readdir, realpath, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GitcapError } from '../../core/errors.js';
-import { localDir, readLocalRecord } from '../local-convert.js';
+import { localDir, readLocalRecord } from './cache-convert.js';
 import type { CacheEntry } from './cache-entries.js';
 import { ioError } from './fs-util.js';
 import { acquireLock } from './lock.js';

@@ -47,10 +47,7 @@ export interface VideoFrames {
 export async function openVideoJob(videoPath: string, opts: ReturnType<typeof checkVideoOptions>): Promise<VideoJob> {
   const deadline = Date.now() + opts.timeoutMs;
   await checkVideoFile(videoPath);
-  const tools = await findFfmpegTools({
-    ...(opts.ffmpegPath !== undefined && { ffmpegPath: opts.ffmpegPath }),
-    ...(opts.ffprobePath !== undefined && { ffprobePath: opts.ffprobePath }),
-  });
+  const tools = await findFfmpegTools({ ffmpegPath: opts.ffmpegPath, ffprobePath: opts.ffprobePath });
   return {
     tools,
     displayPath: videoPath,

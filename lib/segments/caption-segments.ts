@@ -2,13 +2,13 @@
 // frames are read with seeks just before it is captioned (one segment read ahead), and several
 // segments are captioned at once on the one model, whose worker batches their decode steps.
 // Memory holds only the frames of the segments in flight.
-import { checkCaptionOptions } from '../caption-options.js';
+import { checkCaptionOptions } from '../options/caption-options.js';
 import { abortError, throwIfAborted } from '../../core/errors.js';
 import { invalidArg } from '../inputs/arg-checks.js';
 import type { RgbFrame } from '../inputs/rgb-frame.js';
 import { VideoSource } from '../inputs/video-source.js';
 import type { CaptionInput } from '../model-input.js';
-import type { CaptionOptions } from '../caption-options.js';
+import type { CaptionOptions } from '../options/caption-options.js';
 import type { CaptionResult, ModelInfo, Timings } from '../model.js';
 import { checkSegmentsInVideo, segmentFrameIndices, segmentWindows, type SegmentBounds } from './segment-frames.js';
 import { checkSegmentOptions } from './segment-options.js';

@@ -4,9 +4,9 @@ import type { CaptionOptions } from '../options/caption-options.js';
 import { CAPTION_OPTION_TABLE, FLAGGED_CAPTION_OPTIONS, captionOptionRow } from '../options/caption-option-table.js';
 import { isNumberRule } from '../options/option-rule.js';
 import { parseSampling } from '../inputs/sampling-text.js';
-import { BACKENDS, type Backend } from '../options/load-options.js';
+import { BACKENDS, LOAD_OPTION_TABLE, type Backend } from '../options/load-options.js';
 import { validateQuantization, type QuantType } from '../hub/quantization.js';
-import { integerFlag, ruleFlag, usageError, type FlagValues } from './flag-values.js';
+import { ruleFlag, usageError, type FlagValues } from './flag-values.js';
 
 export type { FlagValues } from './flag-values.js';
 export { BACKENDS } from '../options/load-options.js';
@@ -69,7 +69,7 @@ export function parseCaptionFlags(values: FlagValues): CaptionFlags {
     frames: values.frames === true,
     json: values.json === true,
     backend: backend as Backend | undefined,
-    threads: integerFlag(values, 'threads', 1, 1024),
+    threads: ruleFlag(values, 'threads', LOAD_OPTION_TABLE.threads.rule),
     caption,
   };
 }

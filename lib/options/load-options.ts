@@ -38,7 +38,7 @@ interface LoadOptionRow<V> {
 }
 
 // In the order they are checked.
-const LOAD_OPTION_TABLE = {
+export const LOAD_OPTION_TABLE = {
   backend: { rule: { type: 'oneOf', values: BACKENDS }, native: true },
   threads: { rule: { type: 'integer', min: 1, max: 1024 }, native: true },
   maxQueue: { rule: { type: 'integer', min: 1, max: 1_000_000 }, native: true },

@@ -36,7 +36,7 @@ export async function measureAccuracy(type: QuantType): Promise<TypeAccuracy> {
     const c = goldens.cases[name]!;
     const r = await models.get(c.model)!.caption(
       { pixels: pixelValues(name) },
-      { returnFirstLogits: true, ...(c.question !== undefined && { prompt: c.question }) },
+      { returnFirstLogits: true, prompt: c.question },
     );
     const ref = goldenTensor(`${name}.logits_step0`);
     for (let i = 0; i < ref.length; i++) {

@@ -11,10 +11,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { GitcapError, GitModel } from '../lib/index.js';
+import { GitModel } from '../lib/index.js';
 import { othersCpus, sampleCpu } from './contention.js';
 import { listFrames } from './frames.js';
-import { positiveInt } from './options.js';
+import { commaList, positiveInt, requiredModel } from './args.js';
 import { median } from './stats.js';
 
 type ThreadSetting = number | 'default';
@@ -48,10 +48,6 @@ function stopSpinners(spinners: ChildProcess[]): void {
   for (const s of spinners) s.kill('SIGKILL');
 }
 
-function parseList<T>(text: string, parse: (item: string) => T): T[] {
-  return text.split(',').map((s) => parse(s.trim()));
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -63,15 +59,15 @@ async function main(): Promise<void> {
       frames: { type: 'string', default: 'test/fixtures/inputs' },
     },
   });
-  if (values.model === undefined) throw new GitcapError('E_INVALID_ARG', '--model <file.gguf> is required');
+  const model = requiredModel(values.model);
   const rounds = positiveInt('--rounds', values.rounds);
   const tokens = positiveInt('--tokens', values.tokens);
-  const busyCounts = parseList(values.busy, (s) => Number.parseInt(s, 10));
-  const settings = parseList<ThreadSetting>(values.threads, (s) => (s === 'default' ? 'default' : positiveInt('--threads', s)));
+  const busyCounts = commaList(values.busy).map((s) => Number.parseInt(s, 10));
+  const settings = commaList(values.threads).map((s): ThreadSetting => (s === 'default' ? 'default' : positiveInt('--threads', s)));
 
   const models = new Map<ThreadSetting, GitModel>();
   for (const t of settings) {
-    models.set(t, await GitModel.load(values.model, { backend: 'cpu', ...(t !== 'default' && { threads: t }) }));
+    models.set(t, await GitModel.load(model, { backend: 'cpu', ...(t !== 'default' && { threads: t }) }));
   }
   const first = models.values().next().value!;
   const frames = await listFrames(values.frames, first.info.vision.numFrames);

@@ -2,7 +2,7 @@
 // folder in name order, as bench_peer.py --frames picks them.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 
 export async function listFrames(dir: string, count: number): Promise<string[]> {
   const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {

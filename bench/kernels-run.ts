@@ -7,10 +7,10 @@
 //   node --import tsx bench/kernels-run.ts --model <q8_0.gguf> [--kernels avx512vnni,avxvnni,avx2,ggml]
 //        [--rounds 5] [--threads 1] [--tokens 20] [--frames test/fixtures/inputs]
 import { parseArgs } from 'node:util';
-import { GitcapError, GitModel } from '../lib/index.js';
+import { GitModel } from '../lib/index.js';
 import { othersCpus, sampleCpu } from './contention.js';
 import { listFrames } from './frames.js';
-import { positiveInt } from './options.js';
+import { commaList, positiveInt, requiredModel } from './args.js';
 import { median } from './stats.js';
 
 async function loadWith(model: string, kernel: string, threads: number): Promise<GitModel> {
@@ -35,14 +35,14 @@ async function main(): Promise<void> {
       frames: { type: 'string', default: 'test/fixtures/inputs' },
     },
   });
-  if (values.model === undefined) throw new GitcapError('E_INVALID_ARG', '--model <file.gguf> is required');
+  const model = requiredModel(values.model);
   const rounds = positiveInt('--rounds', values.rounds);
   const threads = positiveInt('--threads', values.threads);
   const tokens = positiveInt('--tokens', values.tokens);
-  const kernels = values.kernels.split(',').map((k) => k.trim());
+  const kernels = commaList(values.kernels);
 
   const models = new Map<string, GitModel>();
-  for (const k of kernels) models.set(k, await loadWith(values.model, k, threads));
+  for (const k of kernels) models.set(k, await loadWith(model, k, threads));
   const first = models.values().next().value!;
   const frames = await listFrames(values.frames, first.info.vision.numFrames);
   const options = { minNewTokens: tokens, maxNewTokens: tokens };

@@ -3,7 +3,7 @@
 //   node --import tsx bench/markdown.ts bench.json
 
 import { readFile } from 'node:fs/promises';
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 import { isBusy } from './contention.js';
 import type { MachineDescription } from './machine.js';
 import type { PeerResult } from './peer.js';

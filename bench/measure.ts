@@ -3,7 +3,7 @@
 // memory or start-up (compileBench() emits it to build/bench-js with tsconfig.bench.json).
 import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 import type { OneRunResult } from './run-result.js';
 
 export interface OneRunRequest {

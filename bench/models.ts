@@ -2,7 +2,7 @@
 // (a file older than the checkpoint's weights is converted again).
 import { mkdir, open, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 import { convertCheckpoint, WEIGHTS_FILES, type QuantType } from '../weights-convert/index.js';
 
 async function mtimeMs(path: string): Promise<number | undefined> {

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { GitcapError, GitModel } from '../lib/index.js';
 import { othersCpus, sampleCpu } from './contention.js';
 import { listFrames } from './frames.js';
-import { positiveInt } from './options.js';
+import { positiveInt } from './args.js';
 import type { OneRunResult, StageTimes } from './run-result.js';
 
 async function main(): Promise<void> {

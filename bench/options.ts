@@ -1,8 +1,9 @@
 // Command-line options of `npm run bench`, checked with exact messages.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 import { isQuantType, type QuantType } from '../weights-convert/quant-types.js';
+import { commaList, positiveInt } from './args.js';
 
 export interface BenchOptions {
   types: QuantType[];
@@ -44,18 +45,6 @@ export const USAGE = `Usage: npm run bench -- [options]
 
 export const DEFAULT_TYPES: QuantType[] = ['f32', 'f16', 'q8_0', 'q4_0', 'q4_K'];
 
-export function positiveInt(name: string, text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) {
-    throw new GitcapError('E_INVALID_ARG', `${name} must be a positive integer, got "${text}"`);
-  }
-  return n;
-}
-
-function list(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-}
-
 export function parseBenchOptions(argv: string[]): BenchOptions {
   let values;
   try {
@@ -79,11 +68,11 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   } catch (err) {
     throw new GitcapError('E_INVALID_ARG', `${(err as Error).message}\n\n${USAGE}`);
   }
-  const types = values.types === undefined ? DEFAULT_TYPES : list(values.types);
+  const types = values.types === undefined ? DEFAULT_TYPES : commaList(values.types);
   for (const t of types) {
     if (!isQuantType(t)) throw new GitcapError('E_INVALID_ARG', `--types: unknown weight type "${t}"`);
   }
-  const threads = values.threads === undefined ? [os.availableParallelism()] : list(values.threads).map((t) => positiveInt('--threads', t));
+  const threads = values.threads === undefined ? [os.availableParallelism()] : commaList(values.threads).map((t) => positiveInt('--threads', t));
   if (types.length === 0 || threads.length === 0) throw new GitcapError('E_INVALID_ARG', '--types and --threads need at least one value');
   if (values.peer !== undefined && values.peer.trim() === '') throw new GitcapError('E_INVALID_ARG', '--peer needs a command');
   return {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { access, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 import type { QuantType } from '../weights-convert/quant-types.js';
 import type { ConfigResult } from './results.js';
 import { median } from './stats.js';

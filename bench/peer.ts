@@ -9,7 +9,7 @@
 //   peak RSS: 1441 MiB
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 import { othersCpus, parseShellTimes, sampleCpu } from './contention.js';
 
 export interface PeerResult {

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { GitcapError, isGitcapError } from '../lib/errors.js';
+import { GitcapError, isGitcapError } from '../core/errors.js';
 import { BUSY_OTHERS_CPUS, isBusy } from './contention.js';
 import { describeMachine, formatMachine } from './machine.js';
 import { compileBench, measureInChild } from './measure.js';

@@ -1,11 +1,13 @@
 // gitcap's public API.
-export { GitcapError, isGitcapError } from './errors.js';
-export type { GitcapErrorCode } from './errors.js';
+export { GitcapError, isGitcapError } from '../core/errors.js';
+export type { GitcapErrorCode } from '../core/errors.js';
 export { info } from './info.js';
 export type { CpuInfo, DeviceInfo, GitcapInfo } from './info.js';
 export { GitModel } from './model.js';
-export type { Backend, CaptionResult, LoadOptions, LoadProgress, ModelInfo, PixelValues, ScoreOptions, ScoreResult, Timings } from './model.js';
-export type { CaptionOptions } from './caption-options.js';
+export type { CaptionResult, ModelInfo, PixelValues, ScoreResult, Timings } from './model.js';
+export type { Backend, LoadOptions, LoadProgress } from './options/load-options.js';
+export type { ScoreOptions } from './options/score-options.js';
+export type { CaptionOptions } from './options/caption-options.js';
 export type { SegmentCaption } from './segments/caption-segments.js';
 export type { SegmentOptions } from './segments/segment-options.js';
 export type { CaptionInput, ImageLike, PixelValuesInput, RawImageInput } from './model-input.js';

@@ -1,7 +1,7 @@
-import { packageVersion } from './package-info.js';
+import { packageVersion } from '../core/package-info.js';
 import path from 'node:path';
 import { callNative, loadAddon } from './native/binding.js';
-import { hostPlatform } from './native/platform.js';
+import { hostPlatform } from '../core/platform.js';
 
 /** What gitcap is built from and what it can run on here: see `info()`. */
 export interface GitcapInfo {

@@ -1,5 +1,5 @@
 // What a caller may pass as the picture(s) to caption, turned into what the addon takes.
-import { GitcapError } from './errors.js';
+import { GitcapError } from '../core/errors.js';
 import { invalidArg } from './inputs/arg-checks.js';
 import { checkRawImage, resolveImageSource, type ImageInput, type RawImageInput } from './inputs/image.js';
 import type { FrameSampling } from './inputs/sampling.js';
@@ -76,9 +76,9 @@ export async function resolveInput(input: unknown, opts: ResolveOptions): Promis
     if (typeof path !== 'string' || path === '') throw invalidArg('input.video', 'a non-empty path', path);
     const video = await readVideoFrames(path, {
       numFrames: opts.numFrames,
-      ...(opts.sampling !== undefined && { sampling: opts.sampling }),
-      ...(opts.maxPixels !== undefined && { maxPixels: opts.maxPixels }),
-      ...(opts.signal !== undefined && { signal: opts.signal }),
+      sampling: opts.sampling,
+      maxPixels: opts.maxPixels,
+      signal: opts.signal,
     });
     return { images: video.frames.map((f) => ({ ...f })), video: opts.videoModel, ...limit };
   }

@@ -1,42 +1,20 @@
 // GitModel: the public face of a loaded GIT model.
-import { stat } from 'node:fs/promises';
-import { checkCaptionOptions, type CaptionOptions } from './caption-options.js';
+import { checkCaptionOptions, type CaptionOptions } from './options/caption-options.js';
 import { captionStream, type CaptionStream } from './caption-stream.js';
-import { GitcapError, throwIfAborted } from './errors.js';
+import { GitcapError, throwIfAborted } from '../core/errors.js';
 import { invalidArg } from './inputs/arg-checks.js';
 import { resolveInput, type CaptionInput } from './model-input.js';
+import { resolveModelRef, type LocalModelRef } from './model-ref.js';
 import { callNative, fromNativeError } from './native/binding.js';
 import type { RawCaptionResult, RawModel, RawModelInfo, RawPixelValues, RawScoreResult } from './native/model-types.js';
 import { captureStack, runJob, withCallerStack } from './native-job.js';
-import { convertLocalCheckpoint, type LocalConvertProgress } from './local-convert.js';
+import { definedOnly } from './defined-only.js';
+import { convertLocalCheckpoint } from './hub/cache-convert.js';
 import { DEFAULT_REPO_ID, pullModel, type PullOptions, type PullProgress } from './hub/pull.js';
-import type { QuantType } from '../weights-convert/quant-types.js';
+import { checkLoadOptions, rawLoadOptions, type LoadOptions, type LoadProgress } from './options/load-options.js';
+import { rawScoreOptions, type ScoreOptions } from './options/score-options.js';
 import { captionSegments, type SegmentCaption } from './segments/caption-segments.js';
 import type { SegmentOptions } from './segments/segment-options.js';
-
-export type Backend = 'auto' | 'cpu' | 'cuda' | 'metal' | 'vulkan';
-
-export interface LoadOptions {
-  /** Where the weights live and graphs run: 'auto' (default) takes a GPU when one is usable. */
-  backend?: Backend;
-  /**
-   * CPU threads. Default: chosen afresh for each graph, the physical cores this process may use
-   * less the cores other processes kept busy lately (Linux; elsewhere all physical cores).
-   */
-  threads?: number;
-  /** Requests waiting or running at once before calls reject with E_BUSY (default 64). */
-  maxQueue?: number;
-  /** CPU: use the weights straight from the mapped file (default true). */
-  useMmap?: boolean;
-  /** A Hugging Face checkpoint folder is converted first, to this type (default q8_0). */
-  quantization?: QuantType;
-  /** Conversion cache for checkpoint folders (default: gitcap's cache folder). */
-  cacheDir?: string;
-  onProgress?: (progress: LoadProgress) => void;
-  signal?: AbortSignal;
-}
-
-export type LoadProgress = LocalConvertProgress | { phase: 'load'; path: string };
 
 export interface ModelInfo {
   architecture: 'git';
@@ -97,18 +75,6 @@ export interface CaptionResult {
   debug?: Array<{ name: string; shape: number[]; data: Float32Array }>;
 }
 
-export interface ScoreOptions {
-  /** VQA question that comes before the text. */
-  prompt?: string;
-  /** Count the end-of-sequence token as part of the text (default true). */
-  includeEos?: boolean;
-  /** Also return the logits of every scored position. */
-  returnLogits?: boolean;
-  signal?: AbortSignal;
-  sampling?: CaptionOptions['sampling'];
-  maxPixels?: number;
-}
-
 export interface ScoreResult {
   tokenIds: number[];
   /** log P(token | image, earlier tokens) of each token. */
@@ -126,23 +92,28 @@ export interface PixelValues {
   isVideo: boolean;
 }
 
-const BACKENDS: readonly Backend[] = ['auto', 'cpu', 'cuda', 'metal', 'vulkan'];
+/** GitModel's private constructor, for loadModelRef (set by the class's static block). */
+let newGitModel: (raw: RawModel, path: string) => GitModel;
 
-function checkLoadOptions(options: unknown): LoadOptions {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null) throw invalidArg('options', 'an object', options);
-  const o = options as LoadOptions;
-  if (o.backend !== undefined && !BACKENDS.includes(o.backend)) throw invalidArg('backend', `one of ${BACKENDS.join(', ')}`, o.backend);
-  if (o.threads !== undefined && (typeof o.threads !== 'number' || !Number.isInteger(o.threads) || o.threads < 1 || o.threads > 1024)) {
-    throw invalidArg('threads', 'integer between 1 and 1024', o.threads);
+/**
+ * Loads what `resolveModelRef` found: a GGUF file, or a checkpoint folder converted first (into
+ * the cache, once). GitModel.load resolves a path; the CLI and the server resolve hub ids too.
+ */
+export async function loadModelRef(ref: LocalModelRef, options: LoadOptions): Promise<GitModel> {
+  const o = checkLoadOptions(options);
+  throwIfAborted(o.signal);
+  const { quantization = 'q8_0', cacheDir, onProgress, signal } = o;
+  const ggufPath = ref.kind === 'checkpoint' ? await convertLocalCheckpoint(ref.path, { quantization, cacheDir, onProgress, signal }) : ref.path;
+  o.onProgress?.({ phase: 'load', path: ggufPath });
+  const raw = await callNative((addon) => addon.Model.load(ggufPath, rawLoadOptions(o))).catch((err: unknown) => {
+    throw fromNativeError(err);
+  });
+  const model = newGitModel(raw, ggufPath);
+  if (o.signal?.aborted) {
+    await model.dispose();
+    throwIfAborted(o.signal);
   }
-  if (o.maxQueue !== undefined && (typeof o.maxQueue !== 'number' || !Number.isInteger(o.maxQueue) || o.maxQueue < 1 || o.maxQueue > 1_000_000)) {
-    throw invalidArg('maxQueue', 'integer between 1 and 1000000', o.maxQueue);
-  }
-  if (o.useMmap !== undefined && typeof o.useMmap !== 'boolean') throw invalidArg('useMmap', 'a boolean', o.useMmap);
-  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw invalidArg('onProgress', 'a function', o.onProgress);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw invalidArg('signal', 'an AbortSignal', o.signal);
-  return o;
+  return model;
 }
 
 export class GitModel implements AsyncDisposable {
@@ -151,6 +122,10 @@ export class GitModel implements AsyncDisposable {
   #disposed: Promise<void> | undefined;
   /** Calls made and not yet settled: counted from the call, before the input is read. */
   #calls = 0;
+
+  static {
+    newGitModel = (raw, path) => new GitModel(raw, path);
+  }
 
   private constructor(raw: RawModel, path: string) {
     this.#raw = raw;
@@ -198,36 +173,7 @@ export class GitModel implements AsyncDisposable {
       if (typeof path !== 'string' || path === '') throw invalidArg('path', 'a non-empty string', path);
       const o = checkLoadOptions(options);
       throwIfAborted(o.signal);
-      let ggufPath = path;
-      const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') throw new GitcapError('E_NOT_FOUND', `${path}: no such file or folder`);
-        throw new GitcapError('E_IO', `${path}: ${err.message}`, { cause: err });
-      });
-      if (st.isDirectory()) {
-        ggufPath = await convertLocalCheckpoint(path, {
-          quantization: o.quantization ?? 'q8_0',
-          ...(o.cacheDir !== undefined && { cacheDir: o.cacheDir }),
-          ...(o.onProgress !== undefined && { onProgress: o.onProgress }),
-          ...(o.signal !== undefined && { signal: o.signal }),
-        });
-      }
-      o.onProgress?.({ phase: 'load', path: ggufPath });
-      const raw = await callNative((addon) =>
-        addon.Model.load(ggufPath, {
-          ...(o.backend !== undefined && { backend: o.backend }),
-          ...(o.threads !== undefined && { threads: o.threads }),
-          ...(o.useMmap !== undefined && { useMmap: o.useMmap }),
-          ...(o.maxQueue !== undefined && { maxQueue: o.maxQueue }),
-        }),
-      ).catch((err: unknown) => {
-        throw fromNativeError(err);
-      });
-      const model = new GitModel(raw, ggufPath);
-      if (o.signal?.aborted) {
-        await model.dispose();
-        throwIfAborted(o.signal);
-      }
-      return model;
+      return await loadModelRef(await resolveModelRef(path), o);
     } catch (err) {
       throw withCallerStack(err as Error, callerStack);
     }
@@ -247,20 +193,8 @@ export class GitModel implements AsyncDisposable {
     const callerStack = captureStack(GitModel.fromPretrained);
     try {
       const { backend, threads, maxQueue, useMmap, onProgress, signal, cacheDir, ...pull } = options ?? {};
-      const pulled = await pullModel(repoId, {
-        ...pull,
-        ...(cacheDir !== undefined && { cacheDir }),
-        ...(onProgress !== undefined && { onProgress }),
-        ...(signal !== undefined && { signal }),
-      });
-      return await GitModel.load(pulled.ggufPath, {
-        ...(backend !== undefined && { backend }),
-        ...(threads !== undefined && { threads }),
-        ...(maxQueue !== undefined && { maxQueue }),
-        ...(useMmap !== undefined && { useMmap }),
-        ...(onProgress !== undefined && { onProgress }),
-        ...(signal !== undefined && { signal }),
-      });
+      const pulled = await pullModel(repoId, { ...pull, cacheDir, onProgress, signal });
+      return await GitModel.load(pulled.ggufPath, { backend, threads, maxQueue, useMmap, onProgress, signal });
     } catch (err) {
       throw withCallerStack(err as Error, callerStack);
     }
@@ -335,26 +269,15 @@ export class GitModel implements AsyncDisposable {
     this.#checkOpen();
     const rawInput = await this.#resolve(input, o);
     const raw = this.#raw;
-    const r = await runJob<RawScoreResult>(
-      raw,
-      (onEvent) =>
-        raw.score(
-          rawInput,
-          {
-            ...(Array.isArray(text) ? { ids: text } : { text }),
-            ...(o.prompt !== undefined && { prompt: o.prompt }),
-            ...(o.includeEos !== undefined && { includeEos: o.includeEos }),
-            ...(o.returnLogits !== undefined && { returnLogits: o.returnLogits }),
-          },
-          onEvent,
-        ),
-      { signal: o.signal, callerStack },
-    );
+    const r = await runJob<RawScoreResult>(raw, (onEvent) => raw.score(rawInput, rawScoreOptions(text, o), onEvent), {
+      signal: o.signal,
+      callerStack,
+    });
     return {
       tokenIds: r.tokenIds,
       tokenLogprobs: Array.from(r.tokenLogprobs),
       total: r.total,
-      ...(r.logits !== undefined && { logits: r.logits }),
+      ...definedOnly({ logits: r.logits }),
     };
   }
 
@@ -420,9 +343,9 @@ export class GitModel implements AsyncDisposable {
     return resolveInput(input, {
       numFrames: this.#info.vision.numFrames,
       videoModel: this.#info.kind === 'video',
-      ...(o.sampling !== undefined && { sampling: o.sampling }),
-      ...(o.maxPixels !== undefined && { maxPixels: o.maxPixels }),
-      ...(o.signal !== undefined && { signal: o.signal }),
+      sampling: o.sampling,
+      maxPixels: o.maxPixels,
+      signal: o.signal,
     });
   }
 
@@ -482,8 +405,7 @@ export class GitModel implements AsyncDisposable {
         readMs,
         tokensPerSecond: t.decodeMs > 0 ? (r.tokenIds.length / t.decodeMs) * 1000 : 0,
       },
-      ...(r.firstLogits !== undefined && { firstLogits: r.firstLogits }),
-      ...(r.debug !== undefined && { debug: r.debug }),
+      ...definedOnly({ firstLogits: r.firstLogits, debug: r.debug }),
     };
   }
 }

@@ -1,6 +1,6 @@
 // Runs one job on the native worker thread and settles a promise (or feeds a stream) from its
 // events: abort through an AbortSignal, and errors that point at the caller's line.
-import { GitcapError, type GitcapErrorCode, abortError } from './errors.js';
+import { GitcapError, type GitcapErrorCode, abortError } from '../core/errors.js';
 import { fromNativeError } from './native/binding.js';
 import type { RawJobError, RawJobEvent, RawModel } from './native/model-types.js';
 

@@ -2,8 +2,8 @@
 
 import { basename, dirname, join, resolve } from 'node:path';
 import { access } from 'node:fs/promises';
-import { GitcapError } from '../lib/errors.js';
-import { printable } from '../lib/printable.js';
+import { GitcapError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { readJsonObject } from './files.js';
 import { openSafetensors } from './safetensors.js';
 import type { SourceTensor, TensorSource } from './tensor-source.js';

@@ -1,6 +1,6 @@
 // Typed reads of JSON config values with defaults; a value of the wrong type is E_MODEL_FORMAT.
 
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 
 export type Json = Record<string, unknown>;
 

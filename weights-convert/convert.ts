@@ -1,10 +1,12 @@
 // Hugging Face GIT checkpoint -> GGUF, streaming: the header (which holds every tensor's offset)
 // is computed from shapes and types first, then tensors are converted and written one chunk at a
-// time into a temporary file that is renamed over `outPath` only when complete.
+// time into a temporary file that is synced and renamed over `outPath` only when complete.
 
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { GitcapError, throwIfAborted } from '../lib/errors.js';
+import { dirname } from 'node:path';
+import { GitcapError, throwIfAborted } from '../core/errors.js';
+import { syncDirectory } from '../core/sync-directory.js';
 import { openCheckpoint } from './checkpoint.js';
 import { serializeGgufHeader } from './gguf-writer.js';
 import { buildMetadata } from './metadata.js';
@@ -99,7 +101,8 @@ async function writeData(
       opts.onProgress?.({ tensorsDone: i, tensorsTotal: total, bytesDone, bytesTotal: plan.sourceBytes, name: t.ggufName });
     }
     if (position !== dataStart + t.offset + t.size) {
-      throw new GitcapError('E_NATIVE', `${t.ggufName}: ${position - dataStart - t.offset} bytes were converted but ${t.size} were planned`);
+      // The plan and the conversion disagree: a bug, not a property of the checkpoint.
+      throw new Error(`${t.ggufName}: ${position - dataStart - t.offset} bytes were converted but ${t.size} were planned`);
     }
     if (nonFinite > 0) {
       const stored = isBlockQuantized(t.type) ? `; stored as 0 in ${t.type}` : '';
@@ -158,6 +161,10 @@ export async function convert(
     }
     await writeAll(fh, tmpPath, header, 0);
     await writeData(fh, tmpPath, header.length, plan, quantizer, opts, warn);
+    // On disk before it gets its name, so that a crash never leaves a complete-looking file.
+    await fh.sync().catch((err: Error) => {
+      throw new GitcapError('E_IO', `${tmpPath}: sync failed: ${err.message}`, { cause: err });
+    });
     await fh.close();
     fh = undefined;
     try {
@@ -165,6 +172,7 @@ export async function convert(
     } catch (err) {
       throw new GitcapError('E_IO', `${outPath}: cannot move the finished file into place: ${(err as Error).message}`, { cause: err });
     }
+    await syncDirectory(dirname(outPath));
     return { outPath, tensors: plan.tensors.length, bytes: header.length + plan.dataSize, fileType: type, warnings };
   } catch (err) {
     await fh?.close().catch(() => undefined);

@@ -1,7 +1,7 @@
 // File access with gitcap's typed errors: a missing file is E_NOT_FOUND, any other failure E_IO.
 
 import { open, readFile, type FileHandle } from 'node:fs/promises';
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 
 function ioError(file: string, err: unknown): GitcapError {
   const code = (err as NodeJS.ErrnoException).code;

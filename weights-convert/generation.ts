@@ -1,7 +1,7 @@
 // generation_config.json -> generation defaults and the special ids generation uses
 // (the file wins over config.json, as in transformers' GenerationConfig).
 
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 import * as cv from './config-values.js';
 import type { GitHparams } from './hparams.js';
 

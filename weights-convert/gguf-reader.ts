@@ -1,7 +1,7 @@
 // Reads the header of a GGUF file: metadata and tensor infos, never the tensor data.
 
-import { GitcapError } from '../lib/errors.js';
-import { printable } from '../lib/printable.js';
+import { GitcapError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { openForReading } from './files.js';
 import { GGUF_ALIGNMENT, GGUF_KEY_ALIGNMENT, GGUF_MAGIC, GgufType, alignUp, type GgufKv, type GgufScalar } from './gguf-format.js';
 import { GGML_TYPE_NAMES, TYPE_INFO } from './quant-types.js';

@@ -1,7 +1,7 @@
 // config.json -> hyper-parameters, with transformers' GitConfig / GitVisionConfig defaults
 // for every omitted key (the Hub's configs omit many).
 
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 import * as cv from './config-values.js';
 
 /** The activations the engine implements (transformers' ACT2FN names): every GIT model's. */

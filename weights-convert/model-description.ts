@@ -2,7 +2,7 @@
 // the tokenizer files of a Hugging Face GIT folder, checked against each other.
 
 import { basename, join, resolve } from 'node:path';
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 import { readJsonObject } from './files.js';
 import { parseGeneration } from './generation.js';
 import { parseHparams } from './hparams.js';

@@ -2,8 +2,8 @@
 // It never executes anything: the only callables it knows are rebuilt as plain data
 // (OrderedDict, tensor rebuild functions); any other global, opcode or persistent id is an error.
 
-import { GitcapError } from '../lib/errors.js';
-import { printable } from '../lib/printable.js';
+import { GitcapError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 
 /** `torch.<X>Storage` element types, as safetensors dtype names. */
 const STORAGE_DTYPES: Readonly<Record<string, string>> = {

@@ -1,8 +1,8 @@
 // Matches a checkpoint's tensors against what the config says the model has, and decides each
 // output tensor's type, shape and place in the GGUF data section.
 
-import { GitcapError } from '../lib/errors.js';
-import { printable } from '../lib/printable.js';
+import { GitcapError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { alignUp, GGUF_ALIGNMENT } from './gguf-format.js';
 import type { GitHparams } from './hparams.js';
 import { TYPE_INFO, rowSize, type QuantType } from './quant-types.js';

@@ -1,7 +1,7 @@
 // preprocessor_config.json -> the image preprocessing the engine replicates, with the defaults of
 // transformers' CLIPImageProcessor and VideoMAEImageProcessor for every omitted key.
 
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 import * as cv from './config-values.js';
 
 export type ProcessorType = 'CLIPImageProcessor' | 'VideoMAEImageProcessor';

@@ -2,8 +2,8 @@
 // Layout: u64 little-endian header length N, N bytes of JSON, then the data block.
 
 import type { FileHandle } from 'node:fs/promises';
-import { GitcapError } from '../lib/errors.js';
-import { printable } from '../lib/printable.js';
+import { GitcapError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { openForReading } from './files.js';
 import { DTYPE_SIZE, elementCount, formatShape, readExactly, type SourceTensor } from './tensor-source.js';
 

@@ -1,7 +1,7 @@
 // Converts one tensor a chunk of rows at a time: read from the checkpoint, decode to float32
 // when needed, encode to the output type. Only one chunk is ever in memory.
 
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 import { bfloat16ToFloat32, countNonFinite, float32ToHalf, halfToFloat32 } from './half.js';
 import type { PlannedTensor } from './plan.js';
 import { isBlockQuantized } from './quant-types.js';

@@ -1,6 +1,6 @@
 // What a checkpoint reader hands the converter: tensor metadata up front, data on demand.
 
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 
 /** Bytes per element of every dtype a checkpoint may declare (safetensors spelling). */
 export const DTYPE_SIZE: Readonly<Record<string, number>> = {

@@ -2,7 +2,7 @@
 // tokenizer.json (fast serialization), options from tokenizer_config.json.
 
 import { join } from 'node:path';
-import { GitcapError } from '../lib/errors.js';
+import { GitcapError } from '../core/errors.js';
 import * as cv from './config-values.js';
 import { readJsonObject, readText } from './files.js';
 

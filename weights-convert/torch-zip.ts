@@ -3,8 +3,8 @@
 // read from the stored entries by file offset, so nothing but the tensor being converted is in memory.
 
 import type { FileHandle } from 'node:fs/promises';
-import { GitcapError } from '../lib/errors.js';
-import { printable } from '../lib/printable.js';
+import { GitcapError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { openForReading } from './files.js';
 import { unpickleStateDict, type TensorRef } from './pickle.js';
 import { DTYPE_SIZE, elementCount, readExactly, type SourceTensor } from './tensor-source.js';

@@ -5,8 +5,8 @@
 
 import type { FileHandle } from 'node:fs/promises';
 import { crc32, inflateRawSync } from 'node:zlib';
-import { GitcapError } from '../lib/errors.js';
-import { printable } from '../lib/printable.js';
+import { GitcapError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { readExactly } from './tensor-source.js';
 
 const EOCD_SIGNATURE = 0x06054b50;

@@ -4,14 +4,14 @@
 // files already in the output.
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { CaptionOptions } from '../caption-options.js';
-import { GitcapError, isGitcapError, type GitcapErrorCode } from '../errors.js';
+import type { CaptionOptions } from '../options/caption-options.js';
+import { GitcapError, isGitcapError, type GitcapErrorCode } from '../../core/errors.js';
 import { isVideoFile } from '../inputs/media-files.js';
 import { listMediaFiles } from '../inputs/walk-inputs.js';
 import type { GitModel } from '../model.js';
 import type { CaptionMode } from './caption-mode-flags.js';
 import { openJsonlOutput, type JsonlOutput } from './jsonl-output.js';
-import { ProgressBar } from './progress.js';
+import { ProgressBar } from '../terminal/progress-bar.js';
 
 type BatchMode = Extract<CaptionMode, { kind: 'batch' }>;
 

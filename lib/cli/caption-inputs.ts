@@ -1,10 +1,8 @@
 // The files given to `gitcap caption`, as the inputs to caption one after the other.
 import { stat } from 'node:fs/promises';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import type { CaptionInput } from '../model-input.js';
 import { isVideoFile } from '../inputs/media-files.js';
-
-export { isVideoFile, VIDEO_EXTENSIONS } from '../inputs/media-files.js';
 
 export interface CaptionJob {
   /** The files this caption is of: one, or the frames given with --frames. */

@@ -1,8 +1,7 @@
 // Which way `gitcap caption` runs: files one after the other (the default), one long video in
 // segments (--segments), or a folder or list of files as a batch (a folder, `-`, --jsonl).
-import { GitcapError } from '../errors.js';
 import { formatOfFileName, SEGMENT_FORMATS, type SegmentFormat } from '../segments/segment-formats.js';
-import type { FlagValues } from './caption-flags.js';
+import { integerFlag, usageError, type FlagValues } from './flag-values.js';
 
 export type CaptionMode =
   | { kind: 'files' }
@@ -19,10 +18,6 @@ export type CaptionMode =
 
 const MAX_CONCURRENCY = 64;
 
-function usageError(message: string): GitcapError {
-  return new GitcapError('E_INVALID_ARG', message);
-}
-
 /** "10", "10s", "2.5s": seconds above 0. */
 export function parseSegmentSeconds(text: string): number {
   const match = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*s?\s*$/.exec(text);
@@ -33,22 +28,12 @@ export function parseSegmentSeconds(text: string): number {
   return seconds;
 }
 
-function concurrencyFlag(values: FlagValues): number | undefined {
-  const text = values.concurrency as string | undefined;
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) {
-    throw usageError(`Expected an integer between 1 and ${MAX_CONCURRENCY} for --concurrency but received ${JSON.stringify(text)}`);
-  }
-  return n;
-}
-
 /**
  * The mode the flags and inputs ask for. `isFolder` tells the folders among the inputs (they
  * were checked to exist before).
  */
 export function parseCaptionMode(values: FlagValues, inputs: string[], isFolder: (input: string) => boolean): CaptionMode {
-  const concurrency = concurrencyFlag(values);
+  const concurrency = integerFlag(values, 'concurrency', 1, MAX_CONCURRENCY);
   const output = values.output as string | undefined;
   const formatText = values.format as string | undefined;
   if (values.segments !== undefined) {

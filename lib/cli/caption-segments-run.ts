@@ -2,12 +2,12 @@
 // as each is made (text lines, JSON lines, SubRip or WebVTT), to stdout or -o <file>.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { CaptionOptions } from '../caption-options.js';
-import { GitcapError } from '../errors.js';
+import type { CaptionOptions } from '../options/caption-options.js';
+import { GitcapError } from '../../core/errors.js';
 import type { GitModel } from '../model.js';
 import { formatHeader, formatSegment } from '../segments/segment-formats.js';
 import type { CaptionMode } from './caption-mode-flags.js';
-import { ProgressBar } from './progress.js';
+import { ProgressBar } from '../terminal/progress-bar.js';
 
 type SegmentsMode = Extract<CaptionMode, { kind: 'segments' }>;
 
@@ -35,7 +35,7 @@ export async function runSegments(model: GitModel, mode: SegmentsMode, options: 
       {
         ...captionOptions,
         segmentSeconds: mode.segmentSeconds,
-        ...(mode.concurrency !== undefined && { concurrency: mode.concurrency }),
+        concurrency: mode.concurrency,
         onSegments: (bounds) => {
           total = bounds.length;
           out.write(formatHeader(mode.format));

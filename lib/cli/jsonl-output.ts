@@ -2,7 +2,7 @@
 // write, so that an interrupted run leaves complete lines (at most a partial last one, which
 // --resume cuts off) and a resumed run knows which files are done.
 import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 
 export interface JsonlOutput {
   /** Files already in the output when it was opened with resume (empty otherwise). */

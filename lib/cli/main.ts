@@ -3,8 +3,8 @@
 // { summary, usage, run(args): Promise<exit code> }, and one line in `commands` below.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isGitcapError } from '../errors.js';
-import { packageVersion } from '../package-info.js';
+import { isGitcapError } from '../../core/errors.js';
+import { packageVersion } from '../../core/package-info.js';
 import { parseArgsMessage } from './parse-command-args.js';
 
 export interface Command {

@@ -1,6 +1,6 @@
 // `gitcap info <model>`: what a loaded model is, as rows for people and as plain JSON.
 import type { ModelInfo } from '../model.js';
-import { formatBytes } from './progress.js';
+import { formatBytes } from '../terminal/progress-bar.js';
 
 /** ModelInfo with its Float32Arrays as arrays, so JSON.stringify writes them as lists. */
 export function modelInfoJson(m: ModelInfo): unknown {

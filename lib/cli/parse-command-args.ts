@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 
 export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 

@@ -1,6 +1,6 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { RepoCache, exists, hfOriginPath } from './cache.js';
 import { listLocal } from './local-entries.js';
 import { ioError } from './fs-util.js';

@@ -2,7 +2,7 @@
 // checkpoint kept in gitcap's cache, or a download (into gitcap's cache, or with hfCache into
 // the Hugging Face cache).
 import { rm } from 'node:fs/promises';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { exists, type RepoCache } from './cache.js';
 import { planCheckpoint, resolveCommit } from './checkpoint.js';
 import { resolveEndpoint, resolveToken } from './endpoint.js';

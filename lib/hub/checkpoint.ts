@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import type { HubSession } from './http.js';
 import { fetchFileMetadata, type FileMetadata } from './metadata.js';
 import { downloadFile } from './download.js';

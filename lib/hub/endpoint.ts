@@ -1,4 +1,4 @@
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 

@@ -1,6 +1,7 @@
-import { open, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
+import { syncDirectory } from '../../core/sync-directory.js';
 
 /** A failed disk operation as E_IO, telling the user what to do about it. */
 export function ioError(err: unknown, path: string): GitcapError {
@@ -19,20 +20,6 @@ export function ioError(err: unknown, path: string): GitcapError {
     `Cannot write ${path} (${reason}): check the permissions of the cache directory or set GITCAP_CACHE`,
     { cause: err },
   );
-}
-
-/** Makes a rename durable; not every platform can fsync a directory, which is fine. */
-export async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Windows cannot open directories; EISDIR/EPERM elsewhere: the rename is still atomic.
-  }
 }
 
 /** Writes a small file so that readers see either the old or the new content, never half. */

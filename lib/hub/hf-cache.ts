@@ -8,7 +8,7 @@
 import { access, copyFile, lstat, mkdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { isCommitHash } from './checkpoint.js';
 import { ioError, writeFileAtomic } from './fs-util.js';
 

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as Undici from 'undici';
 import type { Dispatcher } from 'undici';
-import { GitcapError, throwIfAborted } from '../errors.js';
+import { GitcapError, throwIfAborted } from '../../core/errors.js';
 import { transient, type RetryPolicy } from './retry.js';
 
 /** One pull's connection to the hub: proxy-aware dispatcher, token, abort signal, retry policy. */

@@ -1,4 +1,4 @@
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { transient } from './retry.js';
 
 /** What a failed request was about, for messages that say what to do. */

@@ -2,7 +2,7 @@
 
 export { DEFAULT_REPO_ID, pullModel, type PullOptions, type PullProgress, type PullResult, type WaitProgress } from './pull.js';
 export type { DownloadProgress } from './source.js';
-export type { ConvertProgress } from './convert.js';
+export type { ConvertProgress } from './cache-convert.js';
 export { DEFAULT_QUANTIZATION, type QuantType } from './quantization.js';
 export { defaultCacheDir } from './cache.js';
 export { listCache, removeCached, type CacheEntry } from './cache-entries.js';

@@ -2,8 +2,8 @@
 // <folder>), in <cache>/local/: listed by gitcap ls, removed by gitcap rm <folder>.
 import { readdir, realpath, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { GitcapError } from '../errors.js';
-import { localDir, readLocalRecord } from '../local-convert.js';
+import { GitcapError } from '../../core/errors.js';
+import { localDir, readLocalRecord } from './cache-convert.js';
 import type { CacheEntry } from './cache-entries.js';
 import { ioError } from './fs-util.js';
 import { acquireLock } from './lock.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { throwIfAborted } from '../errors.js';
+import { throwIfAborted } from '../../core/errors.js';
 import { ioError } from './fs-util.js';
 import { sleep } from './sleep.js';
 

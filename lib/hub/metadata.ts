@@ -1,4 +1,4 @@
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { resolveUrl } from './endpoint.js';
 import { hubHttpError, isMissingEntry } from './hub-errors.js';
 import { send, type HubResponse, type HubSession } from './http.js';

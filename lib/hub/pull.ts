@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
-import { GitcapError, isGitcapError, throwIfAborted } from '../errors.js';
+import { GitcapError, isGitcapError, throwIfAborted } from '../../core/errors.js';
+import { convertIntoCache, type ConvertProgress } from './cache-convert.js';
 import { RepoCache, exists, hfOriginPath, resolveCacheDir } from './cache.js';
 import { offlineSource, onlineSource, type SourceOptions } from './checkpoint-source.js';
-import { convertSource, type ConvertProgress } from './convert.js';
 import { isOfflineMode, resolveEndpoint, resolveToken, validateRepoId, validateRevision } from './endpoint.js';
 import { ioError, writeFileAtomic } from './fs-util.js';
 import { HfRepoCache, hfCacheDir, useHfCacheByDefault } from './hf-cache.js';
@@ -112,7 +112,7 @@ export async function pullModel(repoId: string, options: PullOptions = {}): Prom
     const fromCache = await exists(ggufPath);
     if (!fromCache && source.inHfCache) {
       // Read in place; the snapshot is never removed.
-      await convertSource(source.dir, ggufPath, quantization, options.onProgress, options.signal);
+      await convertIntoCache(source.dir, ggufPath, quantization, options);
       await writeFileAtomic(hfOriginPath(ggufPath), `${source.dir}\n`);
     } else if (!fromCache) {
       await convertKeepingSourceIfAsked(source.dir, ggufPath, quantization, options);
@@ -136,7 +136,7 @@ async function convertKeepingSourceIfAsked(
   options: PullOptions,
 ): Promise<void> {
   try {
-    await convertSource(sourceDir, ggufPath, quantization, options.onProgress, options.signal);
+    await convertIntoCache(sourceDir, ggufPath, quantization, options);
   } catch (err) {
     const rejected = isGitcapError(err, 'E_MODEL_FORMAT') || isGitcapError(err, 'E_UNSUPPORTED');
     if (!options.keepSource && rejected) await removeSource(sourceDir);

@@ -1,4 +1,4 @@
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { QUANT_TYPES, isQuantType, type QuantType } from '../../weights-convert/quant-types.js';
 
 export { isQuantType, type QuantType };

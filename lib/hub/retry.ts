@@ -1,4 +1,4 @@
-import { GitcapError, throwIfAborted } from '../errors.js';
+import { GitcapError, throwIfAborted } from '../../core/errors.js';
 import { sleep } from './sleep.js';
 
 /** How often and how patiently a failing request is tried again (exponential backoff). */

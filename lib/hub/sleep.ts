@@ -1,4 +1,4 @@
-import { abortError } from '../errors.js';
+import { abortError } from '../../core/errors.js';
 
 /** setTimeout as a promise that rejects with E_ABORTED when `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,4 +1,4 @@
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 
 /** "Expected positive integer for numFrames but received 1.5 of type number". */
 export function invalidArg(name: string, expected: string, actual: unknown): GitcapError {

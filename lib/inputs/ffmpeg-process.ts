@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { abortError, GitcapError } from '../errors.js';
+import { abortError, GitcapError } from '../../core/errors.js';
 
 /** One run of ffmpeg or ffprobe, bounded in time and output. */
 export interface ToolRun {

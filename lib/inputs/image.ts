@@ -1,7 +1,7 @@
 // Pictures as callers give them (a file path, the bytes of an image file, decoded pixels) turned
 // into what the native code takes, with every check done before any pixel is touched.
 import { readFile } from 'node:fs/promises';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { callNative } from '../native/binding.js';
 import type { RawImageMode, RawPixels } from '../native/image-types.js';
 import { checkInteger, invalidArg } from './arg-checks.js';

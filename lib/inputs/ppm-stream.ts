@@ -1,4 +1,4 @@
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import type { RgbFrame } from './rgb-frame.js';
 
 const MAX_HEADER_BYTES = 64;

@@ -1,4 +1,4 @@
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { checkInteger, checkNumber, invalidArg } from './arg-checks.js';
 import type { FrameTimeline } from './video-timeline.js';
 

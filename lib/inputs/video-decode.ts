@@ -1,4 +1,4 @@
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { decodedFrameCount, failureReason, parseLogLine, showinfoPts } from './ffmpeg-log.js';
 import { runTool } from './ffmpeg-process.js';
 import { PpmStreamReader } from './ppm-stream.js';

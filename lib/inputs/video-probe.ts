@@ -1,4 +1,4 @@
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { failureReason } from './ffmpeg-log.js';
 import { runTool, type ToolResult } from './ffmpeg-process.js';
 import { INPUT_PROTOCOLS, toolRun, type VideoJob } from './video-job.js';

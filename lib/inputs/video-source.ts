@@ -1,7 +1,7 @@
 // A video opened once (one ffprobe pass) from which frames are then read by index, as often as
 // needed: what captioning a long video segment by segment uses. Each read seeks to the frames it
 // needs (see video-decode-plan.ts), so the video is never decoded whole nor held in memory.
-import { GitcapError, throwIfAborted } from '../errors.js';
+import { GitcapError, throwIfAborted } from '../../core/errors.js';
 import { invalidArg } from './arg-checks.js';
 import type { RgbFrame } from './rgb-frame.js';
 import { decodeFrames, type DecodeStats } from './video-decode.js';

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { GitcapError, throwIfAborted } from '../errors.js';
+import { GitcapError, throwIfAborted } from '../../core/errors.js';
 import { invalidArg } from './arg-checks.js';
 import { findFfmpegTools } from './ffmpeg.js';
 import type { RgbFrame } from './rgb-frame.js';
@@ -47,10 +47,7 @@ export interface VideoFrames {
 export async function openVideoJob(videoPath: string, opts: ReturnType<typeof checkVideoOptions>): Promise<VideoJob> {
   const deadline = Date.now() + opts.timeoutMs;
   await checkVideoFile(videoPath);
-  const tools = await findFfmpegTools({
-    ...(opts.ffmpegPath !== undefined && { ffmpegPath: opts.ffmpegPath }),
-    ...(opts.ffprobePath !== undefined && { ffprobePath: opts.ffprobePath }),
-  });
+  const tools = await findFfmpegTools({ ffmpegPath: opts.ffmpegPath, ffprobePath: opts.ffprobePath });
   return {
     tools,
     displayPath: videoPath,

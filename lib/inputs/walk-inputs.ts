@@ -1,7 +1,7 @@
 // The videos and pictures below a folder, for runs over whole folders.
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { isMediaFile } from './media-files.js';
 
 export interface WalkOptions {

@@ -2,11 +2,11 @@
 // merged into `Addon`. Only lib/ code sees these types; the public API wraps them.
 //
 // Errors: a method throws a JS Error; those the addon raises on purpose carry `code`, one of
-// GitcapErrorCode (lib/errors.ts), and lib/native/binding.ts `callNative` turns them into
+// GitcapErrorCode (core/errors.ts), and lib/native/binding.ts `callNative` turns them into
 // GitcapErrors.
 import type { AddonImagePart } from './image-types.js';
 import type { AddonModelPart } from './model-types.js';
-import type { AddonQuantizePart } from './quantize-types.js';
+import type { AddonQuantizePart } from '../../core/quantize-types.js';
 import type { AddonTokenizerPart } from './tokenizer-types.js';
 
 /** native/addon/info.cpp */

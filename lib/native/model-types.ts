@@ -1,4 +1,7 @@
 // Exact types of the addon's Model class (native/addon/model.cpp). User code never sees these.
+import type { RawCaptionOptions } from '../options/caption-option-table.js';
+import type { RawLoadOptions } from '../options/load-options.js';
+import type { RawScoreOptions } from '../options/score-options.js';
 
 export interface RawImage {
   data: Uint8Array;
@@ -16,21 +19,8 @@ export interface RawInput {
   maxPixels?: number;
 }
 
-export interface RawCaptionOptions {
-  maxNewTokens?: number;
-  minNewTokens?: number;
-  numBeams?: number;
-  lengthPenalty?: number;
-  earlyStopping?: boolean;
-  temperature?: number;
-  topK?: number;
-  topP?: number;
-  seed?: number;
-  repetitionPenalty?: number;
-  prompt?: string;
-  debugTensors?: string[];
-  returnFirstLogits?: boolean;
-}
+/** The caption options the addon reads: the rows of lib/options/caption-option-table.ts marked native. */
+export type { RawCaptionOptions } from '../options/caption-option-table.js';
 
 export interface RawTimings {
   preprocessMs: number;
@@ -59,14 +49,8 @@ export interface RawCaptionResult {
   debug?: RawDebugTensor[];
 }
 
-export interface RawScoreOptions {
-  text?: string;
-  /** Token ids to score instead of `text`. */
-  ids?: number[];
-  prompt?: string;
-  includeEos?: boolean;
-  returnLogits?: boolean;
-}
+/** The score options the addon reads: built by lib/options/score-options.ts. */
+export type { RawScoreOptions } from '../options/score-options.js';
 
 export interface RawScoreResult {
   tokenIds: number[];
@@ -139,12 +123,8 @@ export interface RawModel {
   dispose(): Promise<void>;
 }
 
-export interface RawLoadOptions {
-  backend?: string;
-  threads?: number;
-  useMmap?: boolean;
-  maxQueue?: number;
-}
+/** The load options the addon reads: the rows of lib/options/load-options.ts marked native. */
+export type { RawLoadOptions } from '../options/load-options.js';
 
 export interface AddonModelPart {
   Model: { load(path: string, options: RawLoadOptions): Promise<RawModel> };

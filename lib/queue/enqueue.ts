@@ -1,8 +1,8 @@
 // enqueueCaptions(): one BullMQ job per video or image, with an id derived from the input and the
 // options, so that enqueueing the same work again adds nothing.
 import { Queue } from 'bullmq';
-import { checkCaptionOptions } from '../caption-options.js';
-import { GitcapError } from '../errors.js';
+import { checkCaptionOptions } from '../options/caption-options.js';
+import { GitcapError } from '../../core/errors.js';
 import { checkInteger } from '../inputs/arg-checks.js';
 import { expandInputs } from './expand-inputs.js';
 import { captionJobId } from './job-id.js';

@@ -2,7 +2,7 @@
 // them (listMediaFiles: sorted, hidden entries skipped; subfolders with `recursive`), URLs as they are.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { isVideoFile } from '../inputs/media-files.js';
 import { listMediaFiles } from '../inputs/walk-inputs.js';
 import type { JobSource } from './job-data.js';

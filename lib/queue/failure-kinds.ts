@@ -1,6 +1,6 @@
 // Which failures a retry can fix. A failed job keeps its error as "E_CODE: message" in BullMQ's
 // failedReason, so that the code survives the trip through Redis.
-import { isGitcapError, type GitcapErrorCode } from '../errors.js';
+import { isGitcapError, type GitcapErrorCode } from '../../core/errors.js';
 
 /** The input itself is bad (or the options): every worker would fail the same way. */
 const PERMANENT: ReadonlySet<GitcapErrorCode> = new Set(['E_INPUT', 'E_UNSUPPORTED', 'E_NOT_FOUND', 'E_INVALID_ARG']);

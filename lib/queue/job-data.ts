@@ -1,33 +1,13 @@
 // What travels through Redis: the data of a caption job and the value it returns. Plain JSON,
 // so that any BullMQ client (or a dashboard) can read it.
-import type { CaptionOptions } from '../caption-options.js';
+import type { JobCaptionOptions } from '../options/caption-option-table.js';
 import type { Timings } from '../model.js';
 
 /** Where the worker finds the input: a path every worker can read (shared filesystem), or a URL. */
 export type JobSource = { path: string; size: number; mtimeMs: number } | { url: string };
 
-/** The caption options a job may carry: those that are plain data. */
-export type JobCaptionOptions = Pick<
-  CaptionOptions,
-  | 'maxNewTokens'
-  | 'minNewTokens'
-  | 'numBeams'
-  | 'lengthPenalty'
-  | 'earlyStopping'
-  | 'temperature'
-  | 'topK'
-  | 'topP'
-  | 'seed'
-  | 'repetitionPenalty'
-  | 'prompt'
-  | 'sampling'
-  | 'maxPixels'
->;
-
-export const JOB_CAPTION_OPTIONS: ReadonlySet<string> = new Set([
-  'maxNewTokens', 'minNewTokens', 'numBeams', 'lengthPenalty', 'earlyStopping', 'temperature', 'topK', 'topP', 'seed',
-  'repetitionPenalty', 'prompt', 'sampling', 'maxPixels',
-]);
+/** The caption options a job may carry: those of caption-option-table.ts marked `job` (plain data). */
+export { JOB_CAPTION_OPTIONS, type JobCaptionOptions } from '../options/caption-option-table.js';
 
 export interface CaptionJobData {
   /** The input as the user named it (for output lines). */

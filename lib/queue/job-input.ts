@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import type { CaptionJobData } from './job-data.js';
 
 export interface JobFile {

@@ -1,7 +1,7 @@
 // Redis connection settings from a redis:// or rediss:// URL, for BullMQ (which opens and owns
 // its connections).
 import type { RedisOptions } from 'bullmq';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 
 /** Settings that survive a Redis restart: reconnect forever, commands wait for the connection. */
 export function redisOptions(url: string): RedisOptions {

@@ -2,7 +2,7 @@
 // a sweep of the jobs still pending (at the start and every few seconds) catches what finished
 // before the call, or while Redis was away.
 import { Job, Queue, QueueEvents } from 'bullmq';
-import { abortError, type GitcapErrorCode } from '../errors.js';
+import { abortError, type GitcapErrorCode } from '../../core/errors.js';
 import type { EnqueuedJob } from './enqueue.js';
 import { errorOfReason } from './failure-kinds.js';
 import { DEFAULT_QUEUE, type CaptionJobData, type CaptionJobResult } from './job-data.js';

@@ -2,9 +2,10 @@
 // at-least-once delivery: a job whose worker dies (its lock expires) goes back to the queue.
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { checkInteger } from '../inputs/arg-checks.js';
-import { GitModel, type Backend } from '../model.js';
+import { GitModel } from '../model.js';
+import type { Backend } from '../options/load-options.js';
 import { errorOfReason, failureReason, isPermanentFailure } from './failure-kinds.js';
 import { DEFAULT_QUEUE, type CaptionJobData, type CaptionJobResult } from './job-data.js';
 import { checkJobData, openJobFile, sha256File } from './job-input.js';
@@ -51,10 +52,7 @@ export async function createWorker(options: WorkerOptions): Promise<CaptionWorke
   const ownModel = typeof options.model === 'string';
   const model =
     typeof options.model === 'string'
-      ? await GitModel.load(options.model, {
-          ...(options.threads !== undefined && { threads: options.threads }),
-          ...(options.backend !== undefined && { backend: options.backend }),
-        })
+      ? await GitModel.load(options.model, { threads: options.threads, backend: options.backend })
       : options.model;
   if (!(model instanceof GitModel)) throw new GitcapError('E_INVALID_ARG', 'Expected a GitModel or a path for model');
   const modelName = `${model.info.name} (${model.info.quantization})`;

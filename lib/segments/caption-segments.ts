@@ -3,13 +3,13 @@
 // segments are captioned at once on the one model, whose worker batches their decode steps.
 // Each segment's frames become pixel values as soon as they are read, so memory holds the decoded
 // frames of one segment at a time and the much smaller pixel values of the others in flight.
-import { checkCaptionOptions } from '../caption-options.js';
-import { abortError, throwIfAborted } from '../errors.js';
+import { checkCaptionOptions } from '../options/caption-options.js';
+import { abortError, throwIfAborted } from '../../core/errors.js';
 import { invalidArg } from '../inputs/arg-checks.js';
 import type { RgbFrame } from '../inputs/rgb-frame.js';
 import { VideoSource } from '../inputs/video-source.js';
 import type { CaptionInput } from '../model-input.js';
-import type { CaptionOptions } from '../caption-options.js';
+import type { CaptionOptions } from '../options/caption-options.js';
 import type { CaptionResult, ModelInfo, PixelValues, Timings } from '../model.js';
 import { checkSegmentsInVideo, segmentFrameIndices, segmentWindows, type SegmentBounds } from './segment-frames.js';
 import { checkSegmentOptions } from './segment-options.js';

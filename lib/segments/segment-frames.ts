@@ -1,5 +1,5 @@
 // Where the segments of a video lie and which frames caption each one.
-import { GitcapError } from '../errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { linspace } from '../inputs/sampling.js';
 import type { FrameTimeline } from '../inputs/video-timeline.js';
 

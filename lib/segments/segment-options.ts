@@ -1,7 +1,8 @@
 // Options of captionSegments(): the caption options, plus where the segments lie and how many
 // are captioned at once. Checked before any work, with messages that name the option.
-import type { CaptionOptions } from '../caption-options.js';
-import { GitcapError } from '../errors.js';
+import type { CaptionOptions } from '../options/caption-options.js';
+import { GitcapError } from '../../core/errors.js';
+import { definedOnly } from '../defined-only.js';
 import { checkInteger, checkNumber, invalidArg } from '../inputs/arg-checks.js';
 import type { ReadVideoOptions } from '../inputs/video-options.js';
 import type { SegmentBounds } from './segment-frames.js';
@@ -53,13 +54,7 @@ export function checkSegmentOptions(options: unknown): CheckedSegmentOptions {
   }
   if (segmentSeconds !== undefined) checkNumber('segmentSeconds', segmentSeconds, 0);
   if (segmentSeconds === 0) throw invalidArg('segmentSeconds', 'a number above 0', segmentSeconds);
-  const video = {
-    ...(timeoutMs !== undefined && { timeoutMs }),
-    ...(ffmpegPath !== undefined && { ffmpegPath }),
-    ...(ffprobePath !== undefined && { ffprobePath }),
-    ...(caption.maxPixels !== undefined && { maxPixels: caption.maxPixels }),
-    ...(caption.signal !== undefined && { signal: caption.signal }),
-  };
+  const video = definedOnly({ timeoutMs, ffmpegPath, ffprobePath, maxPixels: caption.maxPixels, signal: caption.signal });
   return {
     segmentSeconds,
     segments: segments === undefined ? undefined : checkSegmentList(segments),

@@ -1,13 +1,14 @@
 // Caption options sent as form fields or query parameters (strings), turned into CaptionOptions
-// with the API's names, and the server's limits on what one request may ask for.
-import type { CaptionOptions } from '../caption-options.js';
-import { parseSampling } from '../cli/caption-flags.js';
-import { isGitcapError } from '../errors.js';
+// with the API's names, and the server's limits on what one request may ask for. The fields are
+// the options that have a `gitcap caption` flag (caption-option-table.ts).
+import type { CaptionOptions } from '../options/caption-options.js';
+import { FLAGGED_CAPTION_OPTIONS, captionOptionRow, type CaptionOptionName } from '../options/caption-option-table.js';
+import { isNumberRule } from '../options/option-rule.js';
+import { parseSampling } from '../inputs/sampling-text.js';
+import { isGitcapError } from '../../core/errors.js';
 import { badRequest } from './http-error.js';
 import type { ServeConfig } from './options.js';
 
-const INTEGERS = ['maxNewTokens', 'minNewTokens', 'numBeams', 'topK', 'seed'] as const;
-const NUMBERS = ['temperature', 'topP', 'repetitionPenalty'] as const;
 /** Fields that are not caption options. */
 const CONTROL = new Set(['frames', 'stream']);
 
@@ -30,25 +31,29 @@ export function parseCaptionParams(fields: Map<string, string>, config: ServeCon
   const options: Record<string, unknown> = {};
   for (const [name, text] of fields) {
     if (CONTROL.has(name)) continue;
-    if ((INTEGERS as readonly string[]).includes(name) || (NUMBERS as readonly string[]).includes(name)) {
-      const n = Number(text);
-      if (text.trim() === '' || !Number.isFinite(n)) throw badRequest(`Expected a number for ${name} but received ${JSON.stringify(text)}`);
-      options[name] = n; // ranges and integrality: checked by caption() with the same messages as the API
-    } else if (name === 'prompt') {
-      options.prompt = text;
-    } else if (name === 'sampling') {
-      try {
-        options.sampling = parseSampling(text);
-      } catch (err) {
-        if (isGitcapError(err)) throw badRequest(err.message.replace('--sampling', 'sampling'));
-        throw err;
-      }
-    } else {
-      throw badRequest(`Unknown field ${JSON.stringify(name)}: caption options are maxNewTokens, minNewTokens, numBeams, temperature, topK, topP, seed, repetitionPenalty, prompt, sampling`);
+    if (!(FLAGGED_CAPTION_OPTIONS as readonly string[]).includes(name)) {
+      throw badRequest(`Unknown field ${JSON.stringify(name)}: caption options are ${FLAGGED_CAPTION_OPTIONS.join(', ')}`);
     }
+    options[name] = fieldValue(name as CaptionOptionName, text);
   }
   checkLimits(options as CaptionOptions, config);
   return { options: options as CaptionOptions, frames: flag('frames', fields.get('frames')), stream: flag('stream', fields.get('stream')) };
+}
+
+/** A field's text as the option's value. */
+function fieldValue(name: CaptionOptionName, text: string): unknown {
+  if (isNumberRule(captionOptionRow(name).rule)) {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n)) throw badRequest(`Expected a number for ${name} but received ${JSON.stringify(text)}`);
+    return n; // ranges and integrality: checked by caption() with the same messages as the API
+  }
+  if (name !== 'sampling') return text;
+  try {
+    return parseSampling(text);
+  } catch (err) {
+    if (isGitcapError(err)) throw badRequest(err.message.replace('--sampling', 'sampling'));
+    throw err;
+  }
 }
 
 /** What one request may ask for on this server (the model's own limits are checked by caption()). */

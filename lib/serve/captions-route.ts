@@ -2,7 +2,7 @@
 // of one image or video (options as query parameters); JSON, or Server-Sent Events.
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isVideoFile } from '../cli/caption-inputs.js';
+import { isVideoFile } from '../inputs/media-files.js';
 import type { CaptionInput } from '../model-input.js';
 import type { CaptionResult, GitModel } from '../model.js';
 import { parseCaptionParams, type CaptionParams } from './caption-params.js';

@@ -1,7 +1,8 @@
 // The OpenAI chat-completions request subset that clients send to vision models: the last user
 // message's `text` parts are the question (none: a caption), its `image_url` parts the picture or
 // the frames of one video, a `video_url` part a video; max_tokens, temperature, top_p, seed.
-import type { CaptionOptions } from '../caption-options.js';
+import type { CaptionOptions } from '../options/caption-options.js';
+import { definedOnly } from '../defined-only.js';
 import { badRequest } from './http-error.js';
 
 export interface MediaRef {
@@ -65,13 +66,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
   return {
     media,
     prompt: prompt === '' ? undefined : prompt,
-    options: {
-      ...(maxTokens !== undefined && { maxNewTokens: maxTokens }),
-      ...(temperature !== undefined && { temperature }),
-      ...(topP !== undefined && { topP }),
-      ...(seed !== undefined && { seed }),
-      ...(prompt !== '' && { prompt }),
-    },
+    options: definedOnly({ maxNewTokens: maxTokens, temperature, topP, seed, prompt: prompt === '' ? undefined : prompt }),
     stream: b.stream === true,
   };
 }

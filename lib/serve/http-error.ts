@@ -1,6 +1,6 @@
 // Every failure a client sees: one JSON shape `{ error: { code, message, type } }` and the status
 // that fits it. A GitcapError keeps its code; anything unexpected is a 500 without details.
-import { isGitcapError, type GitcapErrorCode } from '../errors.js';
+import { isGitcapError, type GitcapErrorCode } from '../../core/errors.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; type: string };

@@ -1,7 +1,8 @@
 // What `serve()` and `createRequestHandler()` take, checked once, with the defaults filled in.
 import { invalidArg } from '../inputs/arg-checks.js';
 import { validateQuantization, type QuantType } from '../hub/quantization.js';
-import { GitModel, type Backend } from '../model.js';
+import { GitModel } from '../model.js';
+import type { Backend } from '../options/load-options.js';
 
 export interface ServeLimits {
   /** Largest `maxNewTokens` (`max_tokens`) a request may ask for (default 256). */

@@ -1,6 +1,6 @@
 // One caption for a request: the server's pixel limit, the call's signal, the metrics.
 import type { FastifyRequest } from 'fastify';
-import type { CaptionOptions } from '../caption-options.js';
+import type { CaptionOptions } from '../options/caption-options.js';
 import type { CaptionInput } from '../model-input.js';
 import type { CaptionResult } from '../model.js';
 import type { Call, ServerState } from './state.js';
@@ -25,7 +25,7 @@ export async function runCaption(
     ...options,
     maxPixels: state.config.limits.maxPixels,
     signal: call.signal,
-    ...(onToken !== undefined && { onToken }),
+    onToken,
   });
   state.metrics.caption(result);
   request.tokens = result.tokenIds.length;

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { openModel } from '../cli/open-model.js';
+import { openModel } from '../open-model.js';
 import { GitModel } from '../model.js';
 import { buildApp } from './app.js';
 import { resolveServeOptions, type ServeConfig, type ServeOptions } from './options.js';

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { isGitcapError } from '../../lib/errors.js';
+import { isGitcapError } from '../../core/errors.js';
 import { addonCandidates, getAddon, loadAddonFrom } from '../../lib/native/binding.js';
-import { packageRoot } from '../../lib/package-info.js';
+import { packageRoot } from '../../core/package-info.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gitcap-loader-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { isGitcapError } from '../../lib/errors.js';
+import { isGitcapError } from '../../core/errors.js';
 import { addonCandidates, loadAddonFrom } from '../../lib/native/binding.js';
-import { hostPlatform, prebuildUnavailableReason, type HostPlatform } from '../../lib/native/platform.js';
+import { hostPlatform, prebuildUnavailableReason, type HostPlatform } from '../../core/platform.js';
 import { cpuFlags, expectedKernels } from '../cpu-flags.js';
 
 const glibc = (name: string, version = '2.36'): HostPlatform => ({ name, libc: 'glibc', glibcVersion: version });

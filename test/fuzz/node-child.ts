@@ -5,7 +5,7 @@
 
 import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isGitcapError } from '../../lib/errors.js';
+import { isGitcapError } from '../../core/errors.js';
 import { mutateBytes, mutateJson, randomFrom } from './mutate.js';
 import { NODE_TARGETS } from './node-targets.js';
 

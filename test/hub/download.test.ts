@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { downloadFile } from '../../lib/hub/download.js';
 import { closeSession, type HubSession } from '../../lib/hub/http.js';
 import { fetchFileMetadata, type FileMetadata } from '../../lib/hub/metadata.js';
-import { GitcapError } from '../../lib/errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { blockedConnections } from './loopback-guard.js';
 import { MockHub, GOOD_TOKEN } from './mock-hub.js';
 import { VATEX_DIR, tempDir, testSession, vatexRepo } from './helpers.js';

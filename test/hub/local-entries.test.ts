@@ -5,7 +5,7 @@ import { cp, readdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { listCache } from '../../lib/hub/cache-entries.js';
-import { convertLocalCheckpoint } from '../../lib/local-convert.js';
+import { convertLocalCheckpoint } from '../../lib/hub/cache-convert.js';
 import * as lsCommand from '../../lib/cli/commands/ls.js';
 import * as rmCommand from '../../lib/cli/commands/rm.js';
 import { VATEX_DIR, tempDir } from './helpers.js';

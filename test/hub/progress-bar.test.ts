@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProgressBar, formatBytes, formatDuration, renderLine } from '../../lib/cli/progress.js';
+import { ProgressBar, formatBytes, formatDuration, renderLine } from '../../lib/terminal/progress-bar.js';
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];

@@ -2,7 +2,7 @@
 // against Pillow's pixels; the broken-input corpus against its exact errors.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { GitcapError, type GitcapErrorCode } from '../../lib/errors.js';
+import { GitcapError, type GitcapErrorCode } from '../../core/errors.js';
 import { callNative, getAddon } from '../../lib/native/binding.js';
 import { fixtureBytes, parity, sha256 } from './image-helpers.js';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { GitcapError, type GitcapErrorCode } from '../../lib/errors.js';
+import { GitcapError, type GitcapErrorCode } from '../../core/errors.js';
 import { DEFAULT_MAX_PIXELS, loadImage, resolveImageSource, type ImageInput } from '../../lib/inputs/image.js';
 import { FIXTURES, fixtureBytes, parity, sha256 } from './image-helpers.js';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { GitcapError } from '../../lib/errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { callNative, getAddon } from '../../lib/native/binding.js';
 import type { RawPixels, RawPreprocessParams } from '../../lib/native/image-types.js';
 import { goldens, pixelValues, readSafetensors } from '../model/goldens.js';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { GitcapError } from '../../lib/errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { findFfmpegTools, INSTALL_HINT, type FfmpegTools } from '../../lib/inputs/ffmpeg.js';
 import { readVideoFrames, type ReadVideoOptions, type VideoFrames } from '../../lib/inputs/video.js';
 import { skipWhenSanitized } from '../sanitized.js';

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GitcapError } from '../../lib/errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { expandInputs } from '../../lib/queue/expand-inputs.js';
 import { errorOfReason, failureReason, isPermanentFailure } from '../../lib/queue/failure-kinds.js';
 import { captionJobId } from '../../lib/queue/job-id.js';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { GitcapError } from '../../lib/errors.js';
+import { GitcapError } from '../../core/errors.js';
 import { callNative } from '../../lib/native/binding.js';
 import type { RawDecodeOptions, RawTokenizer, RawTokenizerOptions } from '../../lib/native/tokenizer-types.js';
 

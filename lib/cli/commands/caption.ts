@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
-import { GitcapError, isGitcapError, type GitcapErrorCode } from '../../errors.js';
+import { GitcapError, isGitcapError, type GitcapErrorCode } from '../../../core/errors.js';
 import { DEFAULT_REPO_ID } from '../../hub/pull.js';
 import { DEFAULT_QUANTIZATION } from '../../hub/quantization.js';
-import type { CaptionOptions } from '../../caption-options.js';
+import type { CaptionOptions } from '../../options/caption-options.js';
 import type { CaptionResult, GitModel } from '../../model.js';
 import { QUANT_TYPES } from '../../../weights-convert/quant-types.js';
 import { BACKENDS, CAPTION_FLAGS, parseCaptionFlags } from '../caption-flags.js';
@@ -10,7 +10,7 @@ import { captionJobs, type CaptionJob } from '../caption-inputs.js';
 import { batchFiles, runBatch } from '../caption-batch.js';
 import { parseCaptionMode, type CaptionMode } from '../caption-mode-flags.js';
 import { runSegments } from '../caption-segments-run.js';
-import { openModel } from '../open-model.js';
+import { openModel } from '../../open-model.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 
 export const summary = 'Caption videos and images (or answer a question about them)';

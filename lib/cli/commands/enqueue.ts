@@ -1,8 +1,9 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { GitcapError, isGitcapError } from '../../errors.js';
+import { GitcapError, isGitcapError } from '../../../core/errors.js';
 import type { JobOutcome } from '../../queue/wait-results.js';
 import { DEFAULT_QUEUE } from '../../queue/job-data.js';
-import { CAPTION_FLAGS, parseCaptionFlags } from '../caption-flags.js';
+import { CAPTION_OPTION_FLAGS, parseCaptionFlags } from '../caption-flags.js';
+import { integerFlag } from '../flag-values.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { EXIT_INTERRUPTED } from './caption.js';
 
@@ -41,16 +42,7 @@ const FLAGS = {
   attempts: { type: 'string' },
   wait: { type: 'boolean' },
   jsonl: { type: 'string' },
-  prompt: CAPTION_FLAGS.prompt,
-  'max-new-tokens': CAPTION_FLAGS['max-new-tokens'],
-  'min-new-tokens': CAPTION_FLAGS['min-new-tokens'],
-  beams: CAPTION_FLAGS.beams,
-  temperature: CAPTION_FLAGS.temperature,
-  'top-k': CAPTION_FLAGS['top-k'],
-  'top-p': CAPTION_FLAGS['top-p'],
-  seed: CAPTION_FLAGS.seed,
-  'repetition-penalty': CAPTION_FLAGS['repetition-penalty'],
-  sampling: CAPTION_FLAGS.sampling,
+  ...CAPTION_OPTION_FLAGS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -66,11 +58,7 @@ export async function run(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new GitcapError('E_INVALID_ARG', `Missing <file|folder|url>: what to caption\n${usageLine}`);
   const jsonl = values.jsonl as string | undefined;
   if (jsonl !== undefined && !values.wait) throw new GitcapError('E_INVALID_ARG', '--jsonl goes with --wait');
-  const attemptsText = values.attempts as string | undefined;
-  const attempts = attemptsText === undefined ? undefined : Number(attemptsText);
-  if (attempts !== undefined && (attemptsText!.trim() === '' || !Number.isInteger(attempts) || attempts < 1 || attempts > 1000)) {
-    throw new GitcapError('E_INVALID_ARG', `Expected an integer between 1 and 1000 for --attempts but received ${JSON.stringify(attemptsText)}`);
-  }
+  const attempts = integerFlag(values, 'attempts', 1, 1000);
   const caption = parseCaptionFlags(values).caption;
   const queue = (values.queue as string | undefined) ?? DEFAULT_QUEUE;
 
@@ -87,7 +75,7 @@ export async function run(args: string[]): Promise<number> {
       inputs: positionals,
       recursive: values.recursive === true,
       caption,
-      ...(attempts !== undefined && { attempts }),
+      attempts,
     });
     // With JSON lines on stdout, the counts go to stderr.
     const counts = values.wait && jsonl === undefined ? process.stderr : process.stdout;

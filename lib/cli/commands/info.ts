@@ -2,7 +2,7 @@ import { info, type GitcapInfo } from '../../info.js';
 import { GitModel } from '../../model.js';
 import { formatModelInfo, modelInfoJson } from '../model-info-format.js';
 import { parseCommandArgs } from '../parse-command-args.js';
-import { formatBytes } from '../progress.js';
+import { formatBytes } from '../../terminal/progress-bar.js';
 
 export const summary = 'Show the versions, backends, devices and CPU features gitcap runs with, or what a model is';
 

@@ -1,6 +1,6 @@
 import { resolveCacheDir } from '../../hub/cache.js';
 import { listCache, type CacheEntry } from '../../hub/cache-entries.js';
-import { formatBytes } from '../progress.js';
+import { formatBytes } from '../../terminal/progress-bar.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 
 export const summary = 'List the models in the cache';

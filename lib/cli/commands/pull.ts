@@ -2,7 +2,7 @@ import { DEFAULT_REPO_ID, pullModel } from '../../hub/pull.js';
 import { DEFAULT_QUANTIZATION, validateQuantization } from '../../hub/quantization.js';
 import { QUANT_TYPES } from '../../../weights-convert/quant-types.js';
 import { parseCommandArgs } from '../parse-command-args.js';
-import { PullReporter } from '../pull-progress.js';
+import { PullReporter } from '../../terminal/pull-reporter.js';
 
 export const summary = 'Download a GIT model from the Hugging Face hub and convert it to GGUF';
 

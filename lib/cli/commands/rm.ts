@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { validateRepoId } from '../../hub/endpoint.js';
 import { validateQuantization } from '../../hub/quantization.js';
-import { formatBytes } from '../progress.js';
+import { formatBytes } from '../../terminal/progress-bar.js';
 import { parseCommandArgs } from '../parse-command-args.js';
-import { GitcapError } from '../../errors.js';
+import { GitcapError } from '../../../core/errors.js';
 
 export const summary = 'Remove a model from the cache';
 

@@ -1,10 +1,10 @@
-import { GitcapError } from '../../errors.js';
 import { DEFAULT_REPO_ID } from '../../hub/pull.js';
 import { DEFAULT_QUANTIZATION } from '../../hub/quantization.js';
 import { QUANT_TYPES } from '../../../weights-convert/quant-types.js';
 import { serve } from '../../serve/index.js'; // loads the server on first use
 import type { ServeOptions } from '../../serve/options.js';
 import { parseCaptionFlags } from '../caption-flags.js';
+import { numberFlag, type FlagValues } from '../flag-values.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 
 export const summary = 'Serve captions over HTTP (JSON, Server-Sent Events, OpenAI chat completions) with a web page';
@@ -47,14 +47,10 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function numberFlag(values: Record<string, unknown>, flag: string, integer: boolean, min: number): number | undefined {
-  const text = values[flag] as string | undefined;
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-    throw new GitcapError('E_INVALID_ARG', `Expected ${integer ? 'an integer' : 'a number'} of at least ${min} for --${flag} but received ${JSON.stringify(text)}`);
-  }
-  return n;
+/** A number flag of at least `min`. */
+function atLeast(values: FlagValues, flag: string, integer: boolean, min: number): number | undefined {
+  const expected = `${integer ? 'an integer' : 'a number'} of at least ${min}`;
+  return numberFlag(values, flag, expected, (n) => n >= min && (!integer || Number.isInteger(n)));
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -65,17 +61,18 @@ export async function run(args: string[]): Promise<number> {
   }
   // --model, --quant and --threads mean what they mean to gitcap caption
   const model = parseCaptionFlags({ model: values.model, quant: values.quant, threads: values.threads });
+  // resolveServeOptions takes an undefined option as not given.
   const options: ServeOptions = {
-    ...(model.model !== undefined && { model: model.model }),
-    ...(model.quantization !== undefined && { quant: model.quantization }),
-    ...(model.threads !== undefined && { threads: model.threads }),
-    ...(values.host !== undefined && { host: values.host as string }),
-    ...(values.port !== undefined && { port: numberFlag(values, 'port', true, 0)! }),
-    ...(values['api-key'] !== undefined && { apiKey: values['api-key'] as string }),
-    ...(values['max-queue'] !== undefined && { maxQueue: numberFlag(values, 'max-queue', true, 1)! }),
-    ...(values['max-upload-mb'] !== undefined && { maxUploadMb: numberFlag(values, 'max-upload-mb', false, 0.001)! }),
-    ...(values['timeout-s'] !== undefined && { timeoutS: numberFlag(values, 'timeout-s', false, 0.001)! }),
-    ...(values.cors !== undefined && { cors: values.cors as string }),
+    model: model.model,
+    quant: model.quantization,
+    threads: model.threads,
+    host: values.host as string | undefined,
+    port: atLeast(values, 'port', true, 0),
+    apiKey: values['api-key'] as string | undefined,
+    maxQueue: atLeast(values, 'max-queue', true, 1),
+    maxUploadMb: atLeast(values, 'max-upload-mb', false, 0.001),
+    timeoutS: atLeast(values, 'timeout-s', false, 0.001),
+    cors: values.cors as string | undefined,
     allowUrlHosts: ((values['allow-url-host'] as string | undefined) ?? '').split(',').filter((h) => h !== ''),
     quiet: values.quiet === true,
   };

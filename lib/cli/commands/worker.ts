@@ -1,9 +1,10 @@
-import { GitcapError } from '../../errors.js';
+import { GitcapError } from '../../../core/errors.js';
 import { DEFAULT_QUEUE } from '../../queue/job-data.js';
 import { redactUrl, redisOptions } from '../../queue/redis-connection.js';
 import type { WorkerEvent } from '../../queue/worker.js';
 import { CAPTION_FLAGS, parseCaptionFlags } from '../caption-flags.js';
-import { openModel } from '../open-model.js';
+import { openModel } from '../../open-model.js';
+import { integerFlag } from '../flag-values.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 
 export const summary = 'Caption the jobs of a Redis queue (BullMQ) until stopped';
@@ -45,16 +46,6 @@ const FLAGS = {
 /** Redis errors repeat while it is away: one line per this many ms. */
 const REDIS_ERROR_EVERY_MS = 10_000;
 
-function positiveInteger(values: Record<string, unknown>, flag: string, max: number): number | undefined {
-  const text = values[flag] as string | undefined;
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isInteger(n) || n < 1 || n > max) {
-    throw new GitcapError('E_INVALID_ARG', `Expected an integer between 1 and ${max} for --${flag} but received ${JSON.stringify(text)}`);
-  }
-  return n;
-}
-
 export async function run(args: string[]): Promise<number> {
   const { values } = parseCommandArgs(args, FLAGS, usage, 0);
   if (values.help) {
@@ -65,8 +56,8 @@ export async function run(args: string[]): Promise<number> {
   if (redis === undefined) throw new GitcapError('E_INVALID_ARG', `Missing --redis <url>\nUsage: ${usage.split('\n')[0]}`);
   redisOptions(redis); // a malformed URL is said before the model is loaded
   const flags = parseCaptionFlags(values);
-  const concurrency = positiveInteger(values, 'concurrency', 1024);
-  const lockDurationMs = positiveInteger(values, 'lock-duration', 3_600_000);
+  const concurrency = integerFlag(values, 'concurrency', 1, 1024);
+  const lockDurationMs = integerFlag(values, 'lock-duration', 1, 3_600_000);
   if (lockDurationMs !== undefined && lockDurationMs < 1000) {
     throw new GitcapError('E_INVALID_ARG', `Expected at least 1000 for --lock-duration but received ${lockDurationMs}`);
   }
@@ -93,8 +84,8 @@ export async function run(args: string[]): Promise<number> {
       redis,
       queue,
       model,
-      ...(concurrency !== undefined && { concurrency }),
-      ...(lockDurationMs !== undefined && { lockDurationMs }),
+      concurrency,
+      lockDurationMs,
       allowHosts,
       onEvent: logEvent(),
     });

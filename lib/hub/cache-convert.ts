@@ -1,4 +1,5 @@
-// A Hugging Face checkpoint folder given to GitModel.load(): converted once to a GGUF in the cache,
+// Checkpoints converted into the cache: the one place a GGUF of the cache is written (from a hub
+// download or from a local folder). A checkpoint folder given to GitModel.load() is converted once,
 // keyed by the content of the folder's files and the quantization, and reused after that: a copy
 // of the same checkpoint elsewhere finds the same GGUF.
 //   <cache>/local/<content key>-<quant>.gguf    the converted model
@@ -9,26 +10,60 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, mkdir, readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { convertCheckpoint, type QuantType } from '../weights-convert/index.js';
-import { resolveCacheDir } from './hub/cache.js';
-import { ioError, writeFileAtomic } from './hub/fs-util.js';
-import { acquireLock } from './hub/lock.js';
+import { convertCheckpoint, type QuantType } from '../../weights-convert/index.js';
+import { resolveCacheDir } from './cache.js';
+import { ioError, writeFileAtomic } from './fs-util.js';
+import { acquireLock } from './lock.js';
 
-export interface LocalConvertProgress {
+/** Progress of a conversion into the cache. */
+export interface ConvertProgress {
   phase: 'convert';
-  tensorsDone: number;
-  tensorsTotal: number;
+  /** The GGUF being written. */
+  file: string;
   bytesDone: number;
   bytesTotal: number;
+  tensorsDone: number;
+  tensorsTotal: number;
+  /** The tensor being converted, when the converter says. */
+  tensor: string | undefined;
 }
 
-export interface LocalConvertOptions {
+export interface ConvertIntoCacheOptions {
+  onProgress?: ((p: ConvertProgress) => void) | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface LocalConvertOptions extends ConvertIntoCacheOptions {
   quantization: QuantType;
-  cacheDir?: string;
-  onProgress?: (p: LocalConvertProgress) => void;
-  signal?: AbortSignal;
+  cacheDir?: string | undefined;
+}
+
+/**
+ * Converts the checkpoint in `sourceDir` into `ggufPath`. The converter writes it under a
+ * temporary name, syncs and renames it, so a GGUF in the cache is always complete.
+ */
+export async function convertIntoCache(sourceDir: string, ggufPath: string, quantization: QuantType, o: ConvertIntoCacheOptions): Promise<void> {
+  const file = basename(ggufPath);
+  await mkdir(dirname(ggufPath), { recursive: true }).catch((err: unknown) => {
+    throw ioError(err, dirname(ggufPath));
+  });
+  // The converter's own errors are GitcapErrors already (E_IO for what it reads and writes).
+  await convertCheckpoint(sourceDir, ggufPath, {
+    type: quantization,
+    signal: o.signal,
+    onProgress: (p) =>
+      o.onProgress?.({
+        phase: 'convert',
+        file,
+        bytesDone: p.bytesDone,
+        bytesTotal: p.bytesTotal,
+        tensorsDone: p.tensorsDone,
+        tensorsTotal: p.tensorsTotal,
+        tensor: p.name,
+      }),
+  });
 }
 
 /** What `<key>-<quant>.json` holds. */
@@ -99,15 +134,9 @@ export async function convertLocalCheckpoint(dir: string, o: LocalConvertOptions
   const out = join(root, `${key}.gguf`);
   const exists = () => access(out).then(() => true, () => false);
   if (!(await exists())) {
-    const lock = await acquireLock(join(root, `${key}.lock`), o.signal ? { signal: o.signal } : {});
+    const lock = await acquireLock(join(root, `${key}.lock`), { signal: o.signal });
     try {
-      if (!(await exists())) {
-        await convertCheckpoint(dir, out, {
-          type: o.quantization,
-          ...(o.signal !== undefined && { signal: o.signal }),
-          ...(o.onProgress !== undefined && { onProgress: (p) => o.onProgress!({ phase: 'convert', ...p }) }),
-        });
-      }
+      if (!(await exists())) await convertIntoCache(dir, out, o.quantization, o);
     } finally {
       await lock.release();
     }

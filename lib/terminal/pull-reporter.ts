@@ -1,5 +1,5 @@
 import type { PullProgress, PullResult } from '../hub/pull.js';
-import { ProgressBar, type ProgressBarOptions } from './progress.js';
+import { ProgressBar, type ProgressBarOptions } from './progress-bar.js';
 
 /** Shows a pull's progress on stderr: one bar for the download, one for the conversion. */
 export class PullReporter {

@@ -6,8 +6,8 @@ let root: string | undefined;
 let version: string | undefined;
 
 /**
- * The folder of gitcap's package.json: two levels above lib/ in a checkout (run through tsx),
- * three above dist/lib/ when compiled.
+ * The folder of gitcap's package.json: the first folder above this file whose package.json is
+ * gitcap's (one above core/ in a checkout run through tsx, two above dist/core/ when compiled).
  */
 export function packageRoot(): string {
   if (root !== undefined) return root;

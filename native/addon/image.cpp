@@ -1,11 +1,11 @@
 // decodeImage(), preprocessImages(), preprocessDebug(): image decoding and the Hugging Face image
-// processors of native/src/image-*.h, for tests, benchmarks and callers that want pixels without a
+// processors of native/src/image/, for tests, benchmarks and callers that want pixels without a
 // model. Synchronous: decoding a 640x480 JPEG or preprocessing six frames takes a few
 // milliseconds. Types: lib/native/image-types.ts.
 #include "bindings.h"
 
-#include "image-decode.h"
-#include "image-preprocess.h"
+#include "image/image_decode.h"
+#include "image/image_preprocess.h"
 
 #include <array>
 #include <cmath>

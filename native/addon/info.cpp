@@ -11,9 +11,9 @@
 #include "ggml-cpp.h"
 #include "ggml.h"
 
-#include "attention-kernel-avx2.h"
-#include "attention-kernel.h"
-#include "int8-kernel.h"
+#include "kernels/attention_kernel_avx2.h"
+#include "kernels/attention_kernel.h"
+#include "kernels/int8_gemm_dispatch.h"
 
 #include <cmath>
 #include <cstdint>

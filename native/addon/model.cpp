@@ -1,4 +1,4 @@
-// class Model: a loaded GIT model and its worker thread (native/src/worker.h), as a JS class.
+// class Model: a loaded GIT model and its worker thread (native/src/decode/worker.h), as a JS class.
 //
 //   Model.load(path, { backend, threads, useMmap, maxQueue }) -> Promise<Model>
 //   model.info() -> ModelInfo
@@ -14,9 +14,9 @@
 #include "bindings.h"
 
 #include "gitcap.h"
-#include "image-preprocess.h"
-#include "tokenizer.h"
-#include "worker.h"
+#include "image/image_preprocess.h"
+#include "text/tokenizer.h"
+#include "decode/worker.h"
 
 #include <cmath>
 #include <memory>

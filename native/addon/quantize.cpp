@@ -1,9 +1,9 @@
 // quantize(), dequantize(), quantRowSize(), quantTypeInfo(): the converter's access to ggml's
-// quantizers (native/src/quantize.h). Synchronous: the converter calls them one chunk of rows at
+// quantizers (native/src/model/quantize.h). Synchronous: the converter calls them one chunk of rows at
 // a time and awaits its file I/O in between.
 #include "bindings.h"
 
-#include "quantize.h"
+#include "model/quantize.h"
 
 #include <algorithm>
 #include <cmath>

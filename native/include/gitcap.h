@@ -2,7 +2,7 @@
 //
 //   auto model = gitcap::load_model("git-base-vatex-q8_0.gguf", gitcap::model_params{});
 //   gitcap::runner runner(model);                           // one per worker thread
-//   gitcap::pixel_batch pixels = ...;                       // [frames, 3, H, W], see image-preprocess.h;
+//   gitcap::pixel_batch pixels = ...;                       // [frames, 3, H, W], see image_preprocess.h;
 //                                                           // is_video = true for the frames of a video
 //   gitcap::generate_params gp;                             // greedy, 20 new tokens
 //   gitcap::generation out = gitcap::generate(runner, pixels, gp);

@@ -257,11 +257,12 @@ void step_jobs(detail::runner_impl & r, const std::vector<caption_job *> & jobs)
 }
 
 generation generate(runner & rn, const pixel_batch & pixels, const generate_params & params) {
-    caption_job job(rn.impl(), params);
+    detail::runner_impl & r = *rn.impl_;
+    caption_job job(r, params);
     job.encode(pixels);
     while (!job.done()) {
         job.abort_if_requested();
-        step_jobs(rn.impl(), {&job});
+        step_jobs(r, {&job});
     }
     return job.result();
 }

@@ -225,6 +225,5 @@ std::vector<std::vector<float>> runner_impl::decode(const std::vector<decode_ite
 
 runner::runner(std::shared_ptr<const model> m) : impl_(std::make_unique<detail::runner_impl>(std::move(m))) {}
 runner::~runner() = default;
-const model & runner::get_model() const { return *impl_->m; }
 
 } // namespace gitcap

@@ -50,4 +50,8 @@ private:
     attention_kind cpu_attention_ = attention_kind::none;
 };
 
+// score() on a runner's internals (decode/score.cpp), for the worker, which owns a runner_impl.
+score_result score(runner_impl & r, const pixel_batch & pixels, const std::vector<int32_t> & prompt_ids,
+                   const std::vector<int32_t> & text_ids, bool want_logits, const abort_callback & should_abort);
+
 } // namespace gitcap::detail

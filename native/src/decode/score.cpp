@@ -4,9 +4,8 @@
 
 namespace gitcap {
 
-score_result score(runner & rn, const pixel_batch & pixels, const std::vector<int32_t> & prompt_in,
-                   const std::vector<int32_t> & text_ids, bool want_logits, const abort_callback & should_abort) {
-    detail::runner_impl & r = rn.impl();
+score_result detail::score(runner_impl & r, const pixel_batch & pixels, const std::vector<int32_t> & prompt_in,
+                           const std::vector<int32_t> & text_ids, bool want_logits, const abort_callback & should_abort) {
     const std::vector<int32_t> prompt = prompt_in.empty() ? std::vector<int32_t>{r.m->info.bos_id} : prompt_in;
     if (text_ids.empty()) throw error(error_code::invalid_argument, "the text to score has no tokens");
     for (int32_t id : text_ids) {
@@ -32,6 +31,11 @@ score_result score(runner & rn, const pixel_batch & pixels, const std::vector<in
         if (want_logits) out.logits.insert(out.logits.end(), row.begin(), row.end());
     }
     return out;
+}
+
+score_result score(runner & rn, const pixel_batch & pixels, const std::vector<int32_t> & prompt_ids,
+                   const std::vector<int32_t> & text_ids, bool want_logits, const abort_callback & should_abort) {
+    return detail::score(*rn.impl_, pixels, prompt_ids, text_ids, want_logits, should_abort);
 }
 
 } // namespace gitcap

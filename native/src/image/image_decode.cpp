@@ -1,4 +1,4 @@
-#include "image/image_decode.h"
+#include "gitcap_image.h"
 
 #include "image/image_jpeg_check.h"
 #include "image/image_stb.h"

@@ -4,7 +4,7 @@
 // these functions take over from its IDCT on.
 #pragma once
 
-#include "image/image.h"
+#include "gitcap_image.h"
 
 #include <string>
 #include <vector>

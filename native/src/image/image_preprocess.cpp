@@ -1,4 +1,8 @@
-#include "image/image_preprocess.h"
+// The Hugging Face image processors of gitcap_image.h: checks of the parameters, RGB conversion,
+// resize and center crop (image_resample.cpp for the resize), rescale and normalize into CHW floats.
+#include "gitcap_image.h"
+
+#include "image/image_resample.h"
 
 #include <algorithm>
 #include <cmath>
@@ -119,7 +123,10 @@ void check_preprocess_params(const preprocess_params & p) {
     }
 }
 
-void resized_size(int height, int width, const preprocess_params & p, int & out_height, int & out_width) {
+// Height and width after the resize step (transformers' get_resize_output_image_size with
+// default_to_square=False); the input size when do_resize is false. Throws error(input) when the
+// result would exceed 2^24 pixels on a side (an extreme aspect ratio).
+static void resized_size(int height, int width, const preprocess_params & p, int & out_height, int & out_width) {
     out_height = height, out_width = width;
     if (!p.do_resize) return;
     if (p.shortest_edge <= 0) {
@@ -140,14 +147,6 @@ void resized_size(int height, int width, const preprocess_params & p, int & out_
         out_height = l, out_width = s;
     } else {
         out_height = s, out_width = l;
-    }
-}
-
-void output_size(int height, int width, const preprocess_params & p, int & out_height, int & out_width) {
-    if (p.do_center_crop) {
-        out_height = p.crop_height, out_width = p.crop_width;
-    } else {
-        resized_size(height, width, p, out_height, out_width);
     }
 }
 
@@ -179,10 +178,6 @@ image_u8 resize_and_crop(const image_view & image, const preprocess_params & p) 
                     size_t(part.width) * 3);
     }
     return out;
-}
-
-void preprocess_image(const image_view & image, const preprocess_params & p, float * dst) {
-    to_chw(resize_and_crop(image, p), make_level_table(p), dst);
 }
 
 pixel_batch preprocess_images(const std::vector<image_view> & images, const preprocess_params & p) {

@@ -3,22 +3,9 @@
 // image processors feed it.
 #pragma once
 
-#include "image/image.h"
+#include "gitcap_image.h"
 
 namespace gitcap {
-
-// PIL's resampling filter codes (PIL.Image.Resampling), as stored in preprocessor_config.json.
-enum class resample_filter : int {
-    nearest = 0,
-    lanczos = 1,
-    bilinear = 2,
-    bicubic = 3,
-    box = 4,
-    hamming = 5,
-};
-
-bool is_resample_filter(int code);
-const char * resample_filter_name(resample_filter f);
 
 // A rectangle of the resized image, in output pixels.
 struct pixel_window {

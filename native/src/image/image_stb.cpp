@@ -24,7 +24,7 @@
 #pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #endif
-#include "../third_party/stb/stb_image.h"
+#include "../../third_party/stb/stb_image.h"
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
 #endif

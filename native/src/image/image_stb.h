@@ -2,7 +2,7 @@
 // image_stb.cpp, static and restricted to PNG, JPEG and GIF.
 #pragma once
 
-#include "image/image.h"
+#include "gitcap_image.h"
 
 #include <cstdint>
 #include <string>

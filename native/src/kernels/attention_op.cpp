@@ -48,10 +48,6 @@ attention_kind chosen_attention_kernel() {
     return attention_kind::none;
 }
 
-const char * attention_kernel_name(attention_kind k) {
-    return k == attention_kind::avx512 ? "attention-avx512" : k == attention_kind::avx2 ? "attention-avx2" : "ggml";
-}
-
 ggml_tensor * cpu_attention(ggml_context * ctx, attention_kind kind, ggml_tensor * q, ggml_tensor * k, ggml_tensor * v, float scale) {
     if (kind == attention_kind::none) return nullptr;
     const int64_t hd = q->ne[0];

@@ -13,9 +13,6 @@ enum class attention_kind { none, avx512, avx2 };
 // gitcap::error(invalid_argument) for another value or a kernel this CPU cannot run.
 attention_kind chosen_attention_kernel();
 
-// "attention-avx512", "attention-avx2" or "ggml".
-const char * attention_kernel_name(attention_kind k);
-
 // softmax(q k^T * scale) v per head; q, k, v: f32 [hd, n, H, b] (views with contiguous rows are
 // fine) -> [hd*H, n*b], as graph_helpers.h's attention(). Null where it does not apply (not f32,
 // head size not a multiple of 16 or above 256): use ggml's then.

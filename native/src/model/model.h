@@ -3,10 +3,10 @@
 
 #include "kernels/attention_op.h"
 #include "gitcap.h"
-#include "image/image_preprocess.h"
+#include "gitcap_image.h"
 #include "kernels/int8_gemm_op.h"
 #include "kernels/thread_budget.h"
-#include "text/tokenizer.h"
+#include "gitcap_tokenizer.h"
 
 #include "ggml.h"
 #include "ggml-backend.h"

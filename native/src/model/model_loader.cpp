@@ -267,7 +267,6 @@ static void place_weights(model & m, const gguf_context * gguf, const std::strin
                            const_cast<file_mapping *>(file));
             if (!m.packed->empty()) m.info.matmul_kernel = int8_kernel_name(m.packed->kernel());
         }
-        if (params.on_progress && !params.on_progress(1.0f)) throw error(error_code::aborted, "model loading was aborted");
         return;
     }
 
@@ -297,9 +296,6 @@ static void place_weights(model & m, const gguf_context * gguf, const std::strin
             throw error(error_code::model_format, path + ": could not read tensor '" + printable(t->name) + "'");
         }
         ggml_backend_tensor_set(t, staging.data(), 0, staging.size());
-        if (params.on_progress && !params.on_progress(float(i + 1) / float(n))) {
-            throw error(error_code::aborted, "model loading was aborted");
-        }
     }
 }
 

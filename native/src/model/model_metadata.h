@@ -2,8 +2,8 @@
 #pragma once
 
 #include "model/gguf_reader.h"
-#include "image/image_preprocess.h"
-#include "text/tokenizer.h"
+#include "gitcap_image.h"
+#include "gitcap_tokenizer.h"
 
 #include <memory>
 

@@ -1,4 +1,4 @@
-#include "model/quantize.h"
+#include "gitcap_quantize.h"
 
 #include <algorithm>
 #include <stdexcept>

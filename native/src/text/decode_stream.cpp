@@ -1,4 +1,4 @@
-#include "text/decode_stream.h"
+#include "gitcap_tokenizer.h"
 
 #include "text/detokenize.h"
 

@@ -1,4 +1,4 @@
-#include "text/tokenizer.h"
+#include "gitcap_tokenizer.h"
 
 #include <algorithm>
 #include <stdexcept>

@@ -209,13 +209,6 @@ void append_utf8(std::string& out, char32_t cp) {
     }
 }
 
-std::string encode_utf8(std::u32string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char32_t cp : text) append_utf8(out, cp);
-    return out;
-}
-
 uint32_t char_flags(char32_t cp) {
     if (cp > kMaxCodePoint) return 0;
     const size_t run = find_run(ud::kCharFlagRuns, ud::kCharFlagRunsCount, cp, ud::kCharFlagBits);

@@ -19,7 +19,6 @@ std::u32string decode_utf8(std::string_view text);
 bool is_valid_utf8(std::string_view text);
 
 void append_utf8(std::string& out, char32_t cp);
-std::string encode_utf8(std::u32string_view text);
 
 // The CharFlag bits of a code point (0 for values past U+10FFFF).
 uint32_t char_flags(char32_t cp);

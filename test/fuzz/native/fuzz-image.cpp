@@ -1,6 +1,6 @@
 // libFuzzer target: decode_image() on any bytes (PNG, JPEG, GIF and whatever else arrives).
 // Anything but a gitcap::error escaping, a sanitizer report or a hang is a finding.
-#include "image/image_decode.h"
+#include "gitcap_image.h"
 #include "image/image_jpeg_check.h"
 
 #include <cstddef>

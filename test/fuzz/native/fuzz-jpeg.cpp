@@ -1,6 +1,6 @@
 // libFuzzer target: the JPEG marker walk and the JPEG decoder, on inputs that always start as a
 // JPEG (so every execution reaches the JPEG code, whatever the mutation did to the first bytes).
-#include "image/image_decode.h"
+#include "gitcap_image.h"
 #include "image/image_jpeg_check.h"
 
 #include <cstddef>

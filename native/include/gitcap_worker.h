@@ -6,19 +6,14 @@
 #pragma once
 
 #include "gitcap.h"
-#include "image/image.h"
+#include "gitcap_image.h"
 
-#include <atomic>
-#include <condition_variable>
+#include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
-#include <unordered_map>
 #include <vector>
 
 namespace gitcap {
@@ -74,6 +69,8 @@ class worker {
 public:
     worker(std::shared_ptr<const model> m, size_t max_queue);
     ~worker(); // shutdown() + join
+    worker(const worker &) = delete;
+    worker & operator=(const worker &) = delete;
 
     // Each returns a job id; throws error(busy) when max_queue requests are already waiting or running.
     uint64_t submit_caption(caption_request req, job_callbacks cb, std::shared_ptr<caption_output> out);
@@ -87,22 +84,8 @@ public:
     size_t in_flight() const;
 
 private:
-    struct job;
-    uint64_t enqueue(std::unique_ptr<job> j);
-    void run();
-    // Runs a request's first stage; a caption moves into `active`, anything else ends (j reset).
-    void start(std::unique_ptr<job> & j, std::vector<std::unique_ptr<job>> & active, runner & r);
-    void finish(job & j, const error * e);
-
-    std::shared_ptr<const model> model_;
-    size_t max_queue_;
-    mutable std::mutex mutex_;
-    std::condition_variable cv_;
-    std::deque<std::unique_ptr<job>> pending_;
-    std::unordered_map<uint64_t, std::shared_ptr<std::atomic<bool>>> cancel_flags_; // queued and running jobs
-    bool stopping_ = false;
-    uint64_t next_id_ = 1;
-    std::thread thread_;
+    struct state; // the queue, the jobs in progress and the thread (decode/worker.cpp)
+    std::unique_ptr<state> state_;
 };
 
 } // namespace gitcap

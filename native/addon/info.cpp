@@ -15,7 +15,9 @@
 
 #ifdef _WIN32
 #    define WIN32_LEAN_AND_MEAN
-#    define NOMINMAX
+#    ifndef NOMINMAX // MinGW's C++ headers define it
+#        define NOMINMAX
+#    endif
 #    include <windows.h>
 #else
 #    include <dlfcn.h>

@@ -1,6 +1,7 @@
-// The model's q8_0 and q4_0 linear weights repacked for the AVX-512 VNNI kernels (int8_gemm.h),
-// and the graph operations that use them. Only for weights computed on the CPU from the mapped
-// file; the mapped pages are handed back to the OS once packed, so memory does not grow.
+// The int8 kernels as ggml graph operations (quantize_activations, packed_product), and the
+// model's q8_0 and q4_0 linear weights repacked for them (packed_weights, layout of int8_gemm.h).
+// Only for weights computed on the CPU from the mapped file; the mapped pages are handed back to
+// the OS once packed, so memory does not grow.
 #pragma once
 
 #include "ggml.h"

@@ -1,12 +1,12 @@
-// Throughput of gitcap's int8 matrix products (native/src/int8-gemm.cpp, int8-amx.cpp) on the
+// Throughput of gitcap's int8 matrix products (native/src/kernels/int8_gemm.cpp, int8_gemm_amx.cpp) on the
 // shapes of the full-size model's layers, in int8 GOP/s (2 ops per multiply-add), each kernel on
 // `threads` threads (one std::thread each, joined after every product, as ggml's graph does).
 // Time is each thread's own CPU time (the slowest thread's), so that other processes' load takes
 // little away from the figure (it still shares caches and memory bandwidth); wall time beside it.
 // Built and run by hand (README "Benchmarks"):
-//   g++ -O2 -std=c++17 -Inative/src bench/gemm-speed.cpp native/src/int8-gemm.cpp native/src/int8-amx.cpp -o /tmp/gemm-speed -lpthread && /tmp/gemm-speed 2 5
-#include "int8-amx.h"
-#include "int8-gemm.h"
+//   g++ -O2 -std=c++17 -Inative/src bench/gemm-speed.cpp native/src/kernels/int8_gemm.cpp native/src/kernels/int8_gemm_amx.cpp -o /tmp/gemm-speed -lpthread && /tmp/gemm-speed 2 5
+#include "kernels/int8_gemm_amx.h"
+#include "kernels/int8_gemm.h"
 
 #include <algorithm>
 #include <chrono>

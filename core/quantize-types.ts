@@ -7,8 +7,9 @@ export interface AddonQuantizePart {
   quantize(type: string, src: Float32Array, nRows: number, nPerRow: number): Buffer;
   /** The inverse: nRows rows of `type` -> nRows * nPerRow floats. */
   dequantize(type: string, src: Uint8Array, nRows: number, nPerRow: number): Float32Array;
-  /** Bytes of one row; nPerRow must be a positive multiple of the block size. */
+  /** Bytes of one row; nPerRow must be a positive multiple of the block size. For the tests (native/addon/testing_hooks.cpp). */
   quantRowSize(type: string, nPerRow: number): number;
+  /** For the tests (native/addon/testing_hooks.cpp). */
   quantTypeInfo(type: string): QuantTypeInfo;
 }
 

@@ -6,7 +6,7 @@ import { invalidArg } from './inputs/arg-checks.js';
 import { resolveInput, type CaptionInput } from './model-input.js';
 import { resolveModelRef, type LocalModelRef } from './model-ref.js';
 import { callNative, fromNativeError } from './native/binding.js';
-import type { RawCaptionResult, RawModel, RawModelInfo, RawPixelValues, RawScoreResult } from './native/model-types.js';
+import type { ModelInfo, RawCaptionResult, RawModel, RawPixelValues, RawScoreResult } from './native/model-types.js';
 import { captureStack, runJob, withCallerStack } from './native-job.js';
 import { definedOnly } from './defined-only.js';
 import { convertLocalCheckpoint } from './hub/cache-convert.js';
@@ -16,36 +16,7 @@ import { rawScoreOptions, type ScoreOptions } from './options/score-options.js';
 import { captionSegments, type SegmentCaption } from './segments/caption-segments.js';
 import type { SegmentOptions } from './segments/segment-options.js';
 
-export interface ModelInfo {
-  architecture: 'git';
-  /** 'video' models take several frames (temporal embeddings); 'image' models one picture. */
-  kind: 'video' | 'image';
-  name: string;
-  /** Weight type of the file: f32, f16, q8_0, q4_0, ... */
-  quantization: string;
-  /** The device the weights are on, e.g. "CPU" or "CUDA0". */
-  backend: string;
-  /** The threads given at load, or without them the most the default uses (an idle machine's). */
-  threads: number;
-  /**
-   * What multiplies the linear layers: gitcap's int8 kernels for q8_0 or q4_0 weights repacked at
-   * load for x86 CPUs, 'int8-amx' (AMX-INT8; products of few rows, the decode steps, on AVX-512
-   * VNNI), 'int8-avx512vnni', 'int8-avxvnni' or 'int8-avx2' (the fastest the CPU runs, or the one
-   * GITCAP_GEMM names); 'ggml-repack' (arm64: q8_0 or q4_0 weights in ggml's interleaved layouts
-   * for its int8 dot-product kernels) or 'ggml' (ggml's own kernels).
-   */
-  matmulKernel: string;
-  path: string;
-  text: { vocabSize: number; hiddenSize: number; layers: number; heads: number; intermediateSize: number; maxPositions: number };
-  vision: { hiddenSize: number; layers: number; heads: number; imageSize: number; patchSize: number; numFrames: number };
-  /** Tokens the decoder sees for one input (frames * (1 + patches)). */
-  imageTokens: number;
-  special: { bos: number; eos: number; pad: number };
-  /** transformers' generation default (counts the prompt). */
-  maxLength: number;
-  preprocessing: RawModelInfo['preprocessing'];
-  memory: { weightsBytes: number; fileBytes: number };
-}
+export type { ModelInfo } from './native/model-types.js';
 
 export interface Timings {
   preprocessMs: number;
@@ -93,7 +64,7 @@ export interface PixelValues {
 }
 
 /** GitModel's private constructor, for loadModelRef (set by the class's static block). */
-let newGitModel: (raw: RawModel, path: string) => GitModel;
+let newGitModel: (raw: RawModel) => GitModel;
 
 /**
  * Loads what `resolveModelRef` found: a GGUF file, or a checkpoint folder converted first (into
@@ -108,7 +79,7 @@ export async function loadModelRef(ref: LocalModelRef, options: LoadOptions): Pr
   const raw = await callNative((addon) => addon.Model.load(ggufPath, rawLoadOptions(o))).catch((err: unknown) => {
     throw fromNativeError(err);
   });
-  const model = newGitModel(raw, ggufPath);
+  const model = newGitModel(raw);
   if (o.signal?.aborted) {
     await model.dispose();
     throwIfAborted(o.signal);
@@ -124,43 +95,12 @@ export class GitModel implements AsyncDisposable {
   #calls = 0;
 
   static {
-    newGitModel = (raw, path) => new GitModel(raw, path);
+    newGitModel = (raw) => new GitModel(raw);
   }
 
-  private constructor(raw: RawModel, path: string) {
+  private constructor(raw: RawModel) {
     this.#raw = raw;
-    const i = raw.info();
-    this.#info = {
-      architecture: 'git',
-      kind: i.numFrames > 1 ? 'video' : 'image',
-      name: i.name,
-      quantization: i.fileType,
-      backend: i.backend,
-      threads: i.threads,
-      path,
-      text: {
-        vocabSize: i.vocabSize,
-        hiddenSize: i.hiddenSize,
-        layers: i.layers,
-        heads: i.heads,
-        intermediateSize: i.intermediateSize,
-        maxPositions: i.maxPositions,
-      },
-      vision: {
-        hiddenSize: i.visionHiddenSize,
-        layers: i.visionLayers,
-        heads: i.visionHeads,
-        imageSize: i.imageSize,
-        patchSize: i.patchSize,
-        numFrames: i.numFrames,
-      },
-      imageTokens: i.imageTokens,
-      special: { bos: i.bosId, eos: i.eosId, pad: i.padId },
-      maxLength: i.maxLength,
-      preprocessing: i.preprocessing,
-      memory: { weightsBytes: i.weightsBytes, fileBytes: i.fileBytes },
-      matmulKernel: i.matmulKernel,
-    };
+    this.#info = raw.info();
   }
 
   /**

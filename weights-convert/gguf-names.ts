@@ -1,5 +1,5 @@
 // Every GGUF key and tensor name of the "git" architecture.
-// Mirrors native/src/git-arch.h one to one; keep the two in step.
+// Mirrors native/src/model/git_arch.h one to one; keep the two in step.
 
 export const KEY = {
   // general

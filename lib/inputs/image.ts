@@ -37,7 +37,7 @@ export interface ImageOptions {
   maxPixels?: number;
 }
 
-/** 100 megapixels (see native/src/image-decode.h): at most 400 MB decoded. */
+/** 100 megapixels (see native/include/gitcap_image.h): at most 400 MB decoded. */
 export const DEFAULT_MAX_PIXELS = 100_000_000;
 
 const MAX_SIDE = 1 << 24;

@@ -7,26 +7,13 @@
 import type { AddonImagePart } from './image-types.js';
 import type { AddonModelPart } from './model-types.js';
 import type { AddonQuantizePart } from '../../core/quantize-types.js';
+import type { AddonTestingPart } from './testing-types.js';
 import type { AddonTokenizerPart } from './tokenizer-types.js';
 
 /** native/addon/info.cpp */
 export interface AddonInfoPart {
   /** What was built and what ggml found; cheap, may be called any time. */
   info(): AddonInfo;
-  /**
-   * One ggml graph on the CPU backend: out[i][j] = sum_k a[i][k] * b[j][k] + bias[j], row-major,
-   * `a` aRows x aCols, `b` bRows x aCols, `bias` bRows (optional); returns aRows x bRows.
-   * Synchronous. Throws E_INVALID_ARG for shapes that do not match, E_BACKEND if ggml fails.
-   */
-  computeMatMul(
-    a: Float32Array,
-    aRows: number,
-    aCols: number,
-    b: Float32Array,
-    bRows: number,
-    threads: number,
-    bias?: Float32Array,
-  ): Float32Array;
 }
 
 export interface AddonInfo {
@@ -70,4 +57,4 @@ export interface AddonCpuInfo {
 }
 
 /** The raw addon: every part. */
-export type Addon = AddonInfoPart & AddonModelPart & AddonTokenizerPart & AddonQuantizePart & AddonImagePart;
+export type Addon = AddonInfoPart & AddonModelPart & AddonTokenizerPart & AddonQuantizePart & AddonImagePart & AddonTestingPart;

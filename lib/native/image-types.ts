@@ -77,6 +77,4 @@ export interface AddonImagePart {
    * size or preprocess to different sizes.
    */
   preprocessImages(images: RawPixels[], params: RawPreprocessParams): RawPixelValues;
-  /** The image after RGB conversion, resize and center crop, before rescaling (uint8 RGB). */
-  preprocessDebug(image: RawPixels, params: RawPreprocessParams): RawPixels;
 }

@@ -65,31 +65,34 @@ export interface RawPixelValues {
   isVideo: boolean;
 }
 
-export interface RawModelInfo {
+/** The addon builds ModelInfo exactly as users see it (native/addon/results.cpp); lib/model.ts passes it on. */
+export interface ModelInfo {
+  architecture: 'git';
+  /** 'video' models take several frames (temporal embeddings); 'image' models one picture. */
+  kind: 'video' | 'image';
   name: string;
-  fileType: string;
+  /** Weight type of the file: f32, f16, q8_0, q4_0, ... */
+  quantization: string;
+  /** The device the weights are on, e.g. "CPU" or "CUDA0". */
   backend: string;
+  /** The threads given at load, or without them the most the default uses (an idle machine's). */
   threads: number;
-  vocabSize: number;
-  hiddenSize: number;
-  layers: number;
-  heads: number;
-  intermediateSize: number;
-  maxPositions: number;
-  visionHiddenSize: number;
-  visionLayers: number;
-  visionHeads: number;
-  imageSize: number;
-  patchSize: number;
-  numFrames: number;
-  imageTokens: number;
-  bosId: number;
-  eosId: number;
-  padId: number;
-  maxLength: number;
-  weightsBytes: number;
-  fileBytes: number;
+  /**
+   * What multiplies the linear layers: gitcap's int8 kernels for q8_0 or q4_0 weights repacked at
+   * load for x86 CPUs, 'int8-amx' (AMX-INT8; products of few rows, the decode steps, on AVX-512
+   * VNNI), 'int8-avx512vnni', 'int8-avxvnni' or 'int8-avx2' (the fastest the CPU runs, or the one
+   * GITCAP_GEMM names); 'ggml-repack' (arm64: q8_0 or q4_0 weights in ggml's interleaved layouts
+   * for its int8 dot-product kernels) or 'ggml' (ggml's own kernels).
+   */
   matmulKernel: string;
+  path: string;
+  text: { vocabSize: number; hiddenSize: number; layers: number; heads: number; intermediateSize: number; maxPositions: number };
+  vision: { hiddenSize: number; layers: number; heads: number; imageSize: number; patchSize: number; numFrames: number };
+  /** Tokens the decoder sees for one input (frames * (1 + patches)). */
+  imageTokens: number;
+  special: { bos: number; eos: number; pad: number };
+  /** transformers' generation default (counts the prompt). */
+  maxLength: number;
   preprocessing: {
     processor: string;
     resample: string;
@@ -101,6 +104,7 @@ export interface RawModelInfo {
     mean: Float32Array;
     std: Float32Array;
   };
+  memory: { weightsBytes: number; fileBytes: number };
 }
 
 export interface RawJobError {
@@ -112,7 +116,7 @@ export interface RawJobError {
 export type RawJobEvent<R> = (kind: 'token' | 'done' | 'error', a: number | R | RawJobError, b?: string) => void;
 
 export interface RawModel {
-  info(): RawModelInfo;
+  info(): ModelInfo;
   caption(input: RawInput, options: RawCaptionOptions, onEvent: RawJobEvent<RawCaptionResult>): number;
   score(input: RawInput, options: RawScoreOptions, onEvent: RawJobEvent<RawScoreResult>): number;
   preprocess(input: RawInput, onEvent: RawJobEvent<RawPixelValues>): number;

@@ -105,6 +105,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     RegisterQuantize(env, exports);
     RegisterModel(env, exports);
     RegisterImage(env, exports);
+    RegisterTestingHooks(env, exports);
     return exports;
 }
 

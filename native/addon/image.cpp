@@ -1,11 +1,11 @@
-// decodeImage(), preprocessImages(), preprocessDebug(): image decoding and the Hugging Face image
-// processors of native/src/image-*.h, for tests, benchmarks and callers that want pixels without a
-// model. Synchronous: decoding a 640x480 JPEG or preprocessing six frames takes a few
-// milliseconds. Types: lib/native/image-types.ts.
+// decodeImage(), preprocessImages(): image decoding and the Hugging Face image processors of
+// native/include/gitcap_image.h, for callers that want pixels without a model. Synchronous:
+// decoding a 640x480 JPEG or preprocessing six frames takes a few milliseconds.
+// Types: lib/native/image-types.ts.
 #include "bindings.h"
+#include "image_args.h"
 
-#include "image-decode.h"
-#include "image-preprocess.h"
+#include "gitcap_image.h"
 
 #include <array>
 #include <cmath>
@@ -24,6 +24,12 @@ using gitcap_addon::ThrowError;
 [[noreturn]] void invalid(Napi::Env env, const std::string & message) {
     ThrowError(env, "E_INVALID_ARG", message);
 }
+
+} // namespace
+
+namespace gitcap_addon {
+
+namespace {
 
 // --- preprocessing parameters: { processor, doResize, shortestEdge, ... } ------------------------
 
@@ -87,7 +93,9 @@ gitcap::resample_filter resample_member(const Napi::Object & o, gitcap::resample
                      "for params.resample");
 }
 
-gitcap::preprocess_params read_params(const Napi::Value & v) {
+} // namespace
+
+gitcap::preprocess_params ReadPreprocessParams(const Napi::Value & v) {
     if (!v.IsObject()) invalid(v.Env(), "Expected an object for params");
     const Napi::Object o = v.As<Napi::Object>();
     constexpr int kMaxSide = (1 << 24) - 1;
@@ -121,6 +129,8 @@ gitcap::preprocess_params read_params(const Napi::Value & v) {
 
 // --- images -------------------------------------------------------------------------------------
 
+namespace {
+
 Napi::Uint8Array check_bytes(const Napi::Value & v, const std::string & name) {
     if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
         invalid(v.Env(), "Expected a Uint8Array for " + name);
@@ -128,8 +138,15 @@ Napi::Uint8Array check_bytes(const Napi::Value & v, const std::string & name) {
     return v.As<Napi::Uint8Array>();
 }
 
-// A view of { data, width, height, channels }; the data stays owned by JS for this call.
-gitcap::image_view read_image(const Napi::Value & v, const std::string & name) {
+Napi::Uint8Array copy_bytes(Napi::Env env, const std::vector<uint8_t> & v) {
+    Napi::Uint8Array a = Napi::Uint8Array::New(env, v.size());
+    if (!v.empty()) std::memcpy(a.Data(), v.data(), v.size());
+    return a;
+}
+
+} // namespace
+
+gitcap::image_view ReadImageView(const Napi::Value & v, const std::string & name) {
     if (!v.IsObject()) invalid(v.Env(), "Expected an object { data, width, height, channels } for " + name);
     const Napi::Object o = v.As<Napi::Object>();
     const Napi::Uint8Array data = check_bytes(o.Get("data"), name + ".data");
@@ -157,13 +174,7 @@ gitcap::image_view read_image(const Napi::Value & v, const std::string & name) {
     return view;
 }
 
-Napi::Uint8Array copy_bytes(Napi::Env env, const std::vector<uint8_t> & v) {
-    Napi::Uint8Array a = Napi::Uint8Array::New(env, v.size());
-    if (!v.empty()) std::memcpy(a.Data(), v.data(), v.size());
-    return a;
-}
-
-Napi::Object image_object(Napi::Env env, const gitcap::image_u8 & im) {
+Napi::Object ImageObject(Napi::Env env, const gitcap::image_u8 & im) {
     Napi::Object r = Napi::Object::New(env);
     r.Set("data", copy_bytes(env, im.data));
     r.Set("width", im.width);
@@ -171,6 +182,12 @@ Napi::Object image_object(Napi::Env env, const gitcap::image_u8 & im) {
     r.Set("channels", im.channels);
     return r;
 }
+
+} // namespace gitcap_addon
+
+namespace {
+
+using namespace gitcap_addon;
 
 // decodeImage(bytes, maxPixels) -> { data, width, height, channels, mode, format }
 Napi::Value DecodeImage(const Napi::CallbackInfo & info) {
@@ -182,7 +199,7 @@ Napi::Value DecodeImage(const Napi::CallbackInfo & info) {
     }
     try {
         const gitcap::decoded_image d = gitcap::decode_image(bytes.Data(), bytes.ByteLength(), uint64_t(max_pixels));
-        Napi::Object r = image_object(env, d.image);
+        Napi::Object r = ImageObject(env, d.image);
         r.Set("mode", d.mode);
         r.Set("format", d.format);
         return r;
@@ -197,8 +214,8 @@ Napi::Value PreprocessImages(const Napi::CallbackInfo & info) {
     if (!info[0].IsArray() || info[0].As<Napi::Array>().Length() == 0) invalid(env, "Expected a non-empty array for images");
     const Napi::Array arr = info[0].As<Napi::Array>();
     std::vector<gitcap::image_view> views;
-    for (uint32_t i = 0; i < arr.Length(); i++) views.push_back(read_image(arr.Get(i), "images[" + std::to_string(i) + "]"));
-    const gitcap::preprocess_params p = read_params(info[1]);
+    for (uint32_t i = 0; i < arr.Length(); i++) views.push_back(ReadImageView(arr.Get(i), "images[" + std::to_string(i) + "]"));
+    const gitcap::preprocess_params p = ReadPreprocessParams(info[1]);
     try {
         const gitcap::pixel_batch px = gitcap::preprocess_images(views, p);
         Napi::Float32Array data = Napi::Float32Array::New(env, px.data.size());
@@ -217,22 +234,9 @@ Napi::Value PreprocessImages(const Napi::CallbackInfo & info) {
     }
 }
 
-// preprocessDebug(image, params) -> { data, width, height, channels: 3 }: resized and cropped uint8
-Napi::Value PreprocessDebug(const Napi::CallbackInfo & info) {
-    Napi::Env env = info.Env();
-    const gitcap::image_view view = read_image(info[0], "image");
-    const gitcap::preprocess_params p = read_params(info[1]);
-    try {
-        return image_object(env, gitcap::resize_and_crop(view, p));
-    } catch (const gitcap::error & e) {
-        throw_native(env, e);
-    }
-}
-
 } // namespace
 
 void RegisterImage(Napi::Env env, Napi::Object exports) {
     exports.Set("decodeImage", Napi::Function::New(env, DecodeImage, "decodeImage"));
     exports.Set("preprocessImages", Napi::Function::New(env, PreprocessImages, "preprocessImages"));
-    exports.Set("preprocessDebug", Napi::Function::New(env, PreprocessDebug, "preprocessDebug"));
 }

@@ -1,28 +1,23 @@
 // info(): what this build of the addon is and what ggml found on this machine.
-// computeMatMul(): one small ggml graph on the CPU backend, so tests can check the whole chain.
 //
 // Only ggml's generic backend API is used (devices by type, proc addresses of the registry), so
 // the same code serves the static build (backends linked in) and the portable one (backends
 // loaded from modules at init).
 #include "bindings.h"
 
-#include "ggml-alloc.h"
 #include "ggml-backend.h"
-#include "ggml-cpp.h"
 #include "ggml.h"
 
-#include "attention-kernel-avx2.h"
-#include "attention-kernel.h"
-#include "int8-kernel.h"
+#include "gitcap_cpu.h"
 
-#include <cmath>
 #include <cstdint>
-#include <limits>
 #include <string>
 
 #ifdef _WIN32
 #    define WIN32_LEAN_AND_MEAN
-#    define NOMINMAX
+#    ifndef NOMINMAX // MinGW's C++ headers define it
+#        define NOMINMAX
+#    endif
 #    include <windows.h>
 #else
 #    include <dlfcn.h>
@@ -33,8 +28,6 @@
 #endif
 
 namespace {
-
-using gitcap_addon::ThrowError;
 
 const char * device_type_name(enum ggml_backend_dev_type type) {
     switch (type) {
@@ -84,9 +77,7 @@ Napi::Object cpu_info(Napi::Env env) {
     cpu.Set("library", env.Null());
     // gitcap's own x86 kernels this CPU runs (chosen at load; see README "How it works")
     Napi::Array kernels = Napi::Array::New(env);
-    for (const std::string & name : gitcap::runnable_int8_kernels()) kernels.Set(kernels.Length(), name);
-    if (gitcap::attention_kernel::available()) kernels.Set(kernels.Length(), "attention-avx512");
-    if (gitcap::attention_kernel_avx2::available()) kernels.Set(kernels.Length(), "attention-avx2");
+    for (const std::string & name : gitcap::runnable_cpu_kernels()) kernels.Set(kernels.Length(), name);
     cpu.Set("kernels", kernels);
 
     ggml_backend_dev_t dev = ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU);
@@ -145,99 +136,8 @@ Napi::Value Info(const Napi::CallbackInfo & info) {
     return out;
 }
 
-// --- computeMatMul ------------------------------------------------------------------------------
-
-constexpr int64_t kMaxElements = int64_t(1) << 28; // 1 GiB of float32 per operand
-
-int64_t integer_arg(const Napi::CallbackInfo & info, size_t index, const char * name, int64_t max) {
-    Napi::Value v = info[index];
-    const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : 0;
-    if (!v.IsNumber() || !(d >= 1) || d > static_cast<double>(max) || std::floor(d) != d) {
-        ThrowError(info.Env(), "E_INVALID_ARG",
-                   std::string("Expected an integer from 1 to ") + std::to_string(max) + " for " + name);
-    }
-    return static_cast<int64_t>(d);
-}
-
-Napi::Float32Array float32_arg(const Napi::CallbackInfo & info, size_t index, const char * name, int64_t length) {
-    Napi::Value v = info[index];
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-        ThrowError(info.Env(), "E_INVALID_ARG", std::string("Expected a Float32Array for ") + name);
-    }
-    Napi::Float32Array array = v.As<Napi::Float32Array>();
-    if (static_cast<int64_t>(array.ElementLength()) != length) {
-        ThrowError(info.Env(), "E_INVALID_ARG",
-                   std::string("Expected ") + std::to_string(length) + " elements in " + name + " but received " +
-                       std::to_string(array.ElementLength()));
-    }
-    return array;
-}
-
-void set_cpu_threads(ggml_backend_t backend, int n_threads) {
-    ggml_backend_reg_t reg = ggml_backend_dev_backend_reg(ggml_backend_get_device(backend));
-    auto set_n_threads = reinterpret_cast<ggml_backend_set_n_threads_t>(
-        ggml_backend_reg_get_proc_address(reg, "ggml_backend_set_n_threads"));
-    if (set_n_threads != nullptr) set_n_threads(backend, n_threads);
-}
-
-// computeMatMul(a, aRows, aCols, b, bRows, threads, bias?) -> Float32Array [aRows x bRows]
-//   out[i][j] = sum_k a[i][k] * b[j][k] + bias[j]        (row-major: a linear layer, b = weights)
-Napi::Value ComputeMatMul(const Napi::CallbackInfo & info) {
-    Napi::Env env = info.Env();
-    const int64_t a_rows = integer_arg(info, 1, "aRows", kMaxElements);
-    const int64_t a_cols = integer_arg(info, 2, "aCols", kMaxElements);
-    const int64_t b_rows = integer_arg(info, 4, "bRows", kMaxElements);
-    if (a_rows * a_cols > kMaxElements || b_rows * a_cols > kMaxElements || a_rows * b_rows > kMaxElements) {
-        ThrowError(env, "E_INVALID_ARG", "Expected operands of at most " + std::to_string(kMaxElements) + " elements");
-    }
-    Napi::Float32Array a = float32_arg(info, 0, "a", a_rows * a_cols);
-    Napi::Float32Array b = float32_arg(info, 3, "b", b_rows * a_cols);
-    const int64_t threads = integer_arg(info, 5, "threads", 512);
-    const bool has_bias = info.Length() > 6 && !info[6].IsUndefined();
-    Napi::Float32Array bias = has_bias ? float32_arg(info, 6, "bias", b_rows) : Napi::Float32Array();
-
-    ggml_backend_dev_t dev = ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU);
-    if (dev == nullptr) ThrowError(env, "E_BACKEND", "No ggml CPU backend is loaded");
-    ggml_backend_ptr backend(ggml_backend_dev_init(dev, nullptr));
-    if (!backend) ThrowError(env, "E_BACKEND", "The ggml CPU backend failed to start");
-    set_cpu_threads(backend.get(), static_cast<int>(threads));
-
-    const ggml_init_params params = {
-        /*.mem_size   =*/ggml_tensor_overhead() * 8 + ggml_graph_overhead(),
-        /*.mem_buffer =*/nullptr,
-        /*.no_alloc   =*/true,
-    };
-    ggml_context_ptr ctx(ggml_init(params));
-    if (!ctx) ThrowError(env, "E_BACKEND", "ggml_init failed");
-    ggml_tensor * ta = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, a_cols, a_rows); // [aCols, aRows]
-    ggml_tensor * tb = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, a_cols, b_rows); // [aCols, bRows]
-    ggml_tensor * out = ggml_mul_mat(ctx.get(), tb, ta);                             // [bRows, aRows]
-    ggml_tensor * tbias = nullptr;
-    if (has_bias) {
-        tbias = ggml_new_tensor_1d(ctx.get(), GGML_TYPE_F32, b_rows);                  // [bRows]
-        out = ggml_add(ctx.get(), out, tbias);                                       // broadcast over rows
-    }
-    ggml_cgraph * graph = ggml_new_graph(ctx.get());
-    ggml_build_forward_expand(graph, out);
-
-    ggml_backend_buffer_ptr buffer(ggml_backend_alloc_ctx_tensors(ctx.get(), backend.get()));
-    if (!buffer) ThrowError(env, "E_BACKEND", "Could not allocate the ggml buffers");
-    ggml_backend_tensor_set(ta, a.Data(), 0, ggml_nbytes(ta));
-    ggml_backend_tensor_set(tb, b.Data(), 0, ggml_nbytes(tb));
-    if (tbias != nullptr) ggml_backend_tensor_set(tbias, bias.Data(), 0, ggml_nbytes(tbias));
-
-    const ggml_status status = ggml_backend_graph_compute(backend.get(), graph);
-    if (status != GGML_STATUS_SUCCESS) {
-        ThrowError(env, "E_BACKEND", std::string("ggml graph compute failed: ") + ggml_status_to_string(status));
-    }
-    Napi::Float32Array result = Napi::Float32Array::New(env, static_cast<size_t>(a_rows * b_rows));
-    ggml_backend_tensor_get(out, result.Data(), 0, ggml_nbytes(out));
-    return result;
-}
-
 } // namespace
 
 void RegisterInfo(Napi::Env env, Napi::Object exports) {
     exports.Set("info", Napi::Function::New(env, Info, "info"));
-    exports.Set("computeMatMul", Napi::Function::New(env, ComputeMatMul, "computeMatMul"));
 }

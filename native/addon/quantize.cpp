@@ -1,9 +1,10 @@
-// quantize(), dequantize(), quantRowSize(), quantTypeInfo(): the converter's access to ggml's
-// quantizers (native/src/quantize.h). Synchronous: the converter calls them one chunk of rows at
-// a time and awaits its file I/O in between.
+// quantize(), dequantize(): the converter's access to ggml's quantizers
+// (native/include/gitcap_quantize.h). Synchronous: the converter calls them one chunk of rows at a
+// time and awaits its file I/O in between.
 #include "bindings.h"
+#include "quantize_args.h"
 
-#include "quantize.h"
+#include "gitcap_quantize.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,13 +13,15 @@
 #include <string>
 #include <thread>
 
-namespace {
+namespace gitcap_addon {
 
-using gitcap_addon::ThrowError;
+namespace {
 
 constexpr double kMaxElements = 9007199254740991.0; // Number.MAX_SAFE_INTEGER
 
-ggml_type type_arg(const Napi::CallbackInfo & info) {
+} // namespace
+
+ggml_type QuantTypeArg(const Napi::CallbackInfo & info) {
     if (!info[0].IsString()) ThrowError(info.Env(), "E_INVALID_ARG", "Expected a type name string for type");
     try {
         return gitcap::quant_type_from_name(info[0].As<Napi::String>().Utf8Value());
@@ -27,7 +30,7 @@ ggml_type type_arg(const Napi::CallbackInfo & info) {
     }
 }
 
-int64_t count_arg(const Napi::CallbackInfo & info, size_t index, const char * name, double min) {
+int64_t QuantCountArg(const Napi::CallbackInfo & info, size_t index, const char * name, double min) {
     Napi::Value v = info[index];
     const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
     if (!v.IsNumber() || !(d >= min) || d > kMaxElements || std::floor(d) != d) {
@@ -37,13 +40,19 @@ int64_t count_arg(const Napi::CallbackInfo & info, size_t index, const char * na
     return static_cast<int64_t>(d);
 }
 
-size_t row_size_or_throw(Napi::Env env, ggml_type type, int64_t n_per_row) {
+size_t QuantRowSizeOrThrow(Napi::Env env, ggml_type type, int64_t n_per_row) {
     try {
         return gitcap::quant_row_size(type, n_per_row);
     } catch (const std::invalid_argument & e) {
         ThrowError(env, "E_INVALID_ARG", e.what());
     }
 }
+
+} // namespace gitcap_addon
+
+namespace {
+
+using namespace gitcap_addon;
 
 int quantize_threads() {
     const unsigned n = std::thread::hardware_concurrency();
@@ -53,10 +62,10 @@ int quantize_threads() {
 // quantize(type, src: Float32Array, nRows, nPerRow) -> Buffer of nRows * quantRowSize(type, nPerRow) bytes
 Napi::Value Quantize(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
-    const ggml_type type = type_arg(info);
-    const int64_t n_rows = count_arg(info, 2, "nRows", 0);
-    const int64_t n_per_row = count_arg(info, 3, "nPerRow", 1);
-    const size_t row_size = row_size_or_throw(env, type, n_per_row);
+    const ggml_type type = QuantTypeArg(info);
+    const int64_t n_rows = QuantCountArg(info, 2, "nRows", 0);
+    const int64_t n_per_row = QuantCountArg(info, 3, "nPerRow", 1);
+    const size_t row_size = QuantRowSizeOrThrow(env, type, n_per_row);
     if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
         ThrowError(env, "E_INVALID_ARG", "Expected a Float32Array for src");
     }
@@ -74,10 +83,10 @@ Napi::Value Quantize(const Napi::CallbackInfo & info) {
 // dequantize(type, src: Uint8Array, nRows, nPerRow) -> Float32Array of nRows * nPerRow
 Napi::Value Dequantize(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
-    const ggml_type type = type_arg(info);
-    const int64_t n_rows = count_arg(info, 2, "nRows", 0);
-    const int64_t n_per_row = count_arg(info, 3, "nPerRow", 1);
-    const size_t row_size = row_size_or_throw(env, type, n_per_row);
+    const ggml_type type = QuantTypeArg(info);
+    const int64_t n_rows = QuantCountArg(info, 2, "nRows", 0);
+    const int64_t n_per_row = QuantCountArg(info, 3, "nPerRow", 1);
+    const size_t row_size = QuantRowSizeOrThrow(env, type, n_per_row);
     if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
         ThrowError(env, "E_INVALID_ARG", "Expected a Uint8Array for src");
     }
@@ -92,28 +101,9 @@ Napi::Value Dequantize(const Napi::CallbackInfo & info) {
     return dst;
 }
 
-// quantRowSize(type, nPerRow) -> bytes of one row
-Napi::Value QuantRowSize(const Napi::CallbackInfo & info) {
-    const ggml_type type = type_arg(info);
-    const int64_t n_per_row = count_arg(info, 1, "nPerRow", 1);
-    return Napi::Number::New(info.Env(), static_cast<double>(row_size_or_throw(info.Env(), type, n_per_row)));
-}
-
-// quantTypeInfo(type) -> { ggmlType, blockSize, typeSize }
-Napi::Value QuantTypeInfo(const Napi::CallbackInfo & info) {
-    const ggml_type type = type_arg(info);
-    Napi::Object out = Napi::Object::New(info.Env());
-    out.Set("ggmlType", static_cast<double>(type));
-    out.Set("blockSize", static_cast<double>(gitcap::quant_block_size(type)));
-    out.Set("typeSize", static_cast<double>(gitcap::quant_type_size(type)));
-    return out;
-}
-
 } // namespace
 
 void RegisterQuantize(Napi::Env env, Napi::Object exports) {
     exports.Set("quantize", Napi::Function::New(env, Quantize, "quantize"));
     exports.Set("dequantize", Napi::Function::New(env, Dequantize, "dequantize"));
-    exports.Set("quantRowSize", Napi::Function::New(env, QuantRowSize, "quantRowSize"));
-    exports.Set("quantTypeInfo", Napi::Function::New(env, QuantTypeInfo, "quantTypeInfo"));
 }

@@ -1,4 +1,4 @@
-// Tokenizer: the BERT WordPiece tokenizer (native/src/tokenizer.h) as a JS class, built from a
+// Tokenizer: the BERT WordPiece tokenizer (native/include/gitcap_tokenizer.h) as a JS class, built from a
 // vocabulary array. The model uses the same C++ class built from its GGUF vocabulary.
 //
 //   new Tokenizer(vocab: string[], options?: { doLowerCase, stripAccents (boolean | null),
@@ -10,8 +10,7 @@
 //   piece(id) -> string; vocabSize; specialIds -> { cls, sep, pad, unk, mask } (-1 when absent)
 #include "bindings.h"
 
-#include "decode-stream.h"
-#include "tokenizer.h"
+#include "gitcap_tokenizer.h"
 
 #include <cmath>
 #include <memory>

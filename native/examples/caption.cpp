@@ -8,9 +8,8 @@
 // --pixels reads float32 pixel values [count, 3, H, W] instead of image files (parity checks);
 // --dump writes the first step's logits and the vision intermediates as raw float32 files.
 #include "gitcap.h"
-#include "image-decode.h"
-#include "image-preprocess.h"
-#include "tokenizer.h"
+#include "gitcap_image.h"
+#include "gitcap_tokenizer.h"
 
 #include <cstdio>
 #include <cstdlib>

@@ -2,11 +2,16 @@
 //
 //   auto model = gitcap::load_model("git-base-vatex-q8_0.gguf", gitcap::model_params{});
 //   gitcap::runner runner(model);                           // one per worker thread
-//   gitcap::pixel_batch pixels = ...;                       // [frames, 3, H, W], see image-preprocess.h;
+//   gitcap::pixel_batch pixels = ...;                       // [frames, 3, H, W], see gitcap_image.h;
 //                                                           // is_video = true for the frames of a video
 //   gitcap::generate_params gp;                             // greedy, 20 new tokens
 //   gitcap::generation out = gitcap::generate(runner, pixels, gp);
-//   std::string caption = gitcap::get_tokenizer(*model).decode(out.ids);
+//   std::string caption = gitcap::get_tokenizer(*model).decode(out.ids);   // gitcap_tokenizer.h
+//
+// The other public headers: gitcap_tokenizer.h (the BERT tokenizer, streaming detokenizer),
+// gitcap_image.h (image decoding, the Hugging Face image processors), gitcap_worker.h (a model's
+// job queue with continuous batching), gitcap_quantize.h (ggml's quantizers by row) and
+// gitcap_cpu.h (which of gitcap's CPU kernels this machine runs).
 //
 // A model is read-only once loaded and may be shared by many runners and threads; a runner holds
 // the per-call state (scheduler, compute buffers, KV caches) and is used by one thread at a time.
@@ -36,15 +41,12 @@ private:
     error_code code_;
 };
 
-// Returns false to abort the operation (it then throws error_code::aborted).
-using progress_callback = std::function<bool(float fraction)>;
 using abort_callback = std::function<bool()>; // true = abort now
 
 struct model_params {
     std::string backend = "auto"; // "auto" | "cpu" | "cuda" | "metal" | "vulkan"
     int n_threads = 0;            // CPU threads; 0 = physical cores (at most the available CPUs)
     bool use_mmap = true;         // CPU weights straight from the mapped file, never copied
-    progress_callback on_progress;
 };
 
 struct model_info {
@@ -110,6 +112,23 @@ struct generate_params {
     std::vector<std::string> debug_tensors; // names to copy out (tests)
 };
 
+// The numeric and boolean fields of generate_params under the names callers outside C++ use
+// (the Node addon's caption options): visit(name, field) for each. A new option is a member above
+// and one line here; prompt_ids, the callbacks and debug_tensors are not plain values and are
+// set by hand.
+template <typename Params, typename Visit> void for_each_generate_field(Params & p, Visit && visit) {
+    visit("maxNewTokens", p.max_new_tokens);
+    visit("minNewTokens", p.min_new_tokens);
+    visit("numBeams", p.num_beams);
+    visit("lengthPenalty", p.length_penalty);
+    visit("earlyStopping", p.early_stopping);
+    visit("temperature", p.temperature);
+    visit("topK", p.top_k);
+    visit("topP", p.top_p);
+    visit("seed", p.seed);
+    visit("repetitionPenalty", p.repetition_penalty);
+}
+
 struct stage_timings {
     double vision_ms = 0, prefix_ms = 0, decode_ms = 0, total_ms = 0;
     int decode_steps = 0;
@@ -132,6 +151,14 @@ struct score_result {
 
 namespace detail { struct runner_impl; }
 
+class runner;
+
+// Captions `pixels`: greedy, beam search or sampling as `params` say.
+generation generate(runner & r, const pixel_batch & pixels, const generate_params & params);
+// Log-probabilities of `text_ids` after the image and `prompt_ids` (empty = [bos]).
+score_result score(runner & r, const pixel_batch & pixels, const std::vector<int32_t> & prompt_ids,
+                   const std::vector<int32_t> & text_ids, bool want_logits, const abort_callback & should_abort);
+
 // Per-thread working state for one model: backend scheduler, compute buffers and the KV caches
 // of the sequences it decodes. Not thread-safe: use one runner per thread.
 class runner {
@@ -140,15 +167,12 @@ public:
     ~runner();
     runner(const runner &) = delete;
     runner & operator=(const runner &) = delete;
-    const model & get_model() const;
-    detail::runner_impl & impl() { return *impl_; }
 
 private:
+    friend generation generate(runner &, const pixel_batch &, const generate_params &);
+    friend score_result score(runner &, const pixel_batch &, const std::vector<int32_t> &, const std::vector<int32_t> &, bool,
+                              const abort_callback &);
     std::unique_ptr<detail::runner_impl> impl_;
 };
-
-generation generate(runner & r, const pixel_batch & pixels, const generate_params & params);
-score_result score(runner & r, const pixel_batch & pixels, const std::vector<int32_t> & prompt_ids,
-                   const std::vector<int32_t> & text_ids, bool want_logits, const abort_callback & should_abort);
 
 } // namespace gitcap

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes native/src/unicode-data.cpp: the Unicode tables the BERT tokenizer needs.
+"""Writes native/src/text/unicode_data.cpp: the Unicode tables the BERT tokenizer needs.
 
 Every value comes from this Python's own `unicodedata` and `str` methods, so the C++ tokenizer
 reproduces what the slow Python BertTokenizer does with them. Run with the Python whose behaviour
@@ -7,7 +7,7 @@ is the reference (3.11, Unicode 14.0.0):
 
     /usr/bin/python3 native/scripts/gen-unicode-data.py
 
-The layout of the tables is described in native/src/unicode-data.h.
+The layout of the tables is described in native/src/text/unicode_data.h.
 """
 import os
 import sys
@@ -15,9 +15,9 @@ import unicodedata
 
 EXPECTED_UNIDATA = "14.0.0"
 CODE_POINTS = 0x110000
-OUT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "unicode-data.cpp")
+OUT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "text", "unicode_data.cpp")
 
-# Must match CharFlag in unicode-data.h.
+# Must match CharFlag in unicode_data.h.
 CONTROL = 1 << 0  # category C* (Cc, Cf, Cn, Co, Cs)
 SPACE_SEPARATOR = 1 << 1  # category Zs
 PUNCTUATION = 1 << 2  # BERT's definition: ASCII non-alphanumeric printable, or category P*
@@ -168,7 +168,7 @@ def main():
     lines = [
         "// Unicode 14.0.0 tables for the BERT tokenizer (Python 3.11 unicodedata and str.lower()).",
         "// Written by native/scripts/gen-unicode-data.py; do not edit, run the script instead.",
-        '#include "unicode-data.h"',
+        '#include "text/unicode_data.h"',
         "",
         "namespace gitcap::unicode_data {",
         "",

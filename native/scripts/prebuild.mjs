@@ -107,6 +107,6 @@ function windowsArgs(buildDir, prefix) {
   const importLib = path.join(buildDir, 'libnode_api.a');
   fs.mkdirSync(buildDir, { recursive: true });
   run(`${prefix}dlltool`, ['-d', def, '-l', importLib, '-D', 'node.exe']);
-  const compat = path.join(root, 'native', 'compat', 'mingw-compat.h');
+  const compat = path.join(root, 'native', 'compat', 'mingw_compat.h');
   return [`-DCMAKE_JS_LIB=${importLib}`, `-DCMAKE_C_FLAGS=-include ${compat}`];
 }

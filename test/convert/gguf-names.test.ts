@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KEY, TN } from '../../weights-convert/gguf-names.js';
 
-const ARCH_H = join(import.meta.dirname, '..', '..', 'native', 'src', 'git-arch.h');
+const ARCH_H = join(import.meta.dirname, '..', '..', 'native', 'src', 'model', 'git_arch.h');
 
 async function defines(prefix: string): Promise<Map<string, string>> {
   const text = await readFile(ARCH_H, 'utf8');
@@ -15,7 +15,7 @@ async function defines(prefix: string): Promise<Map<string, string>> {
   return out;
 }
 
-describe('gguf-names.ts mirrors native/src/git-arch.h', () => {
+describe('gguf-names.ts mirrors native/src/model/git_arch.h', () => {
   it('has every KEY_* with the same name and string, and no other', async () => {
     const header = await defines('KEY_');
     assert.ok(header.size > 50);

@@ -1,10 +1,10 @@
 // gitcap's own x86 CPU kernels. The int8 matrix products for q8_0 and q4_0 weights
-// (native/src/int8-gemm.cpp, AVX-512 VNNI; int8-amx.cpp, AMX-INT8; int8-gemm-avx2.cpp, AVX-VNNI and
+// (native/src/kernels/int8_gemm.cpp, AVX-512 VNNI; int8_gemm_amx.cpp, AMX-INT8; int8_gemm_avx2.cpp, AVX-VNNI and
 // AVX2): on their own against exact integer arithmetic (test/tools/int8-gemm-check.cpp, built here
 // with the system compiler, also for Haswell as the portable build's haswell variant is), and in
 // the model against ggml's own path (GITCAP_GEMM=ggml|amx|avx512vnni|avxvnni|avx2, read when a
 // model is loaded). The attention kernels
-// (native/src/attention-kernel.cpp, AVX-512; attention-kernel-avx2.cpp) against attention in double
+// (native/src/kernels/attention_kernel.cpp, AVX-512; attention_kernel_avx2.cpp) against attention in double
 // precision (test/tools/attention-check.cpp); in the model they run the f32 goldens
 // (engine-goldens.test.ts, with ggml's flash attention in engine-goldens-ggml-attention.test.ts).
 import assert from 'node:assert/strict';
@@ -41,8 +41,8 @@ function runCheck(work: string, check: string, sources: string[], kernel: string
   return execFileSync(exe, [kernel], { encoding: 'utf8' });
 }
 
-const INT8_SOURCES = ['int8-gemm', 'int8-amx', 'int8-gemm-avx2'];
-const ATTENTION_SOURCES = ['attention-kernel', 'attention-kernel-avx2'];
+const INT8_SOURCES = ['kernels/int8_gemm', 'kernels/int8_gemm_amx', 'kernels/int8_gemm_avx2'];
+const ATTENTION_SOURCES = ['kernels/attention_kernel', 'kernels/attention_kernel_avx2'];
 
 describe('x86 CPU kernels', () => {
   const work = mkdtempSync(join(tmpdir(), 'gitcap-kernels-'));

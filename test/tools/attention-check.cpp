@@ -1,12 +1,12 @@
 // Checks one of gitcap's attention kernels on its own against softmax attention in double
 // precision: odd sequence lengths, every head size it takes, strided views, large scores,
-// thread splits. The kernel is the first argument: avx512 (native/src/attention-kernel.cpp, the
-// default) or avx2 (native/src/attention-kernel-avx2.cpp, built in as well for it).
+// thread splits. The kernel is the first argument: avx512 (native/src/kernels/attention_kernel.cpp, the
+// default) or avx2 (native/src/kernels/attention_kernel_avx2.cpp, built in as well for it).
 // Built and run by test/model/cpu-kernels.test.ts; prints "skip" where the CPU lacks the kernel's
 // instructions.
-#include "attention-kernel.h"
+#include "kernels/attention_kernel.h"
 #ifdef GITCAP_CHECK_AVX2
-#include "attention-kernel-avx2.h"
+#include "kernels/attention_kernel_avx2.h"
 #endif
 
 #include <cmath>

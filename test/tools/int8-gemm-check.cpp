@@ -1,14 +1,14 @@
 // Checks one of gitcap's int8 kernels on its own: the quantizer against ggml's x86 q8_0 rule, the
 // q8_0 and q4_0 matrix multiplies (plain and with each activation epilogue) against exact integer dot
 // products, over awkward shapes and thread splits. The kernel is the first argument: avx512vnni
-// (native/src/int8-gemm.cpp, the default), amx (native/src/int8-amx.cpp, on the same packed
-// weights and quantized rows, for every row count), avxvnni or avx2 (native/src/int8-gemm-avx2.cpp,
+// (native/src/kernels/int8_gemm.cpp, the default), amx (native/src/kernels/int8_gemm_amx.cpp, on the same packed
+// weights and quantized rows, for every row count), avxvnni or avx2 (native/src/kernels/int8_gemm_avx2.cpp,
 // built in as well for those).
 // Built and run by test/model/cpu-kernels.test.ts; prints "skip" where the CPU lacks the kernel's instructions.
-#include "int8-amx.h"
-#include "int8-gemm.h"
+#include "kernels/int8_gemm_amx.h"
+#include "kernels/int8_gemm.h"
 #ifdef GITCAP_CHECK_AVX2
-#include "int8-gemm-avx2.h"
+#include "kernels/int8_gemm_avx2.h"
 #endif
 
 #include <cmath>

@@ -1,7 +1,7 @@
 // libFuzzer target: decode_image() on any bytes (PNG, JPEG, GIF and whatever else arrives).
 // Anything but a gitcap::error escaping, a sanitizer report or a hang is a finding.
-#include "image-decode.h"
-#include "image-jpeg-check.h"
+#include "gitcap_image.h"
+#include "image/image_jpeg_check.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // libFuzzer target: the JPEG marker walk and the JPEG decoder, on inputs that always start as a
 // JPEG (so every execution reaches the JPEG code, whatever the mutation did to the first bytes).
-#include "image-decode.h"
-#include "image-jpeg-check.h"
+#include "gitcap_image.h"
+#include "image/image_jpeg_check.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -3,7 +3,7 @@
 //   2: a vocabulary (one token a line) to build a tokenizer from, then encode a fixed text.
 // The vocabulary of modes 0 and 1 is the tiny-vatex fixture's (GITCAP_FUZZ_VOCAB overrides it).
 #include "gitcap.h"
-#include "tokenizer.h"
+#include "gitcap_tokenizer.h"
 
 #include <cstdio>
 #include <cstdlib>

@@ -73,6 +73,11 @@ describe('broken inputs fail with a typed error (test/fixtures/image-broken)', (
     assert.deepEqual([err.code, err.message], ['E_INPUT', 'Corrupt or truncated PNG image (no IDAT)']);
   });
 
+  test('a JPEG whose entropy-coded data runs out of bits (a fuzzing finding: a shift by 34 in stb_image, which the sanitizer build reports)', () => {
+    const err = decodeError(fixtureBytes('corrupt/jpeg-code-bits-negative.jpg'));
+    assert.deepEqual([err.code, err.message], ['E_INPUT', 'Corrupt or truncated JPEG image (unknown marker)']);
+  });
+
   test('empty buffer', () => {
     const err = decodeError(new Uint8Array(0));
     assert.deepEqual([err.code, err.message], ['E_INPUT', 'Image data is empty']);

@@ -78,6 +78,11 @@ describe('broken inputs fail with a typed error (test/fixtures/image-broken)', (
     assert.deepEqual([err.code, err.message], ['E_INPUT', 'Corrupt or truncated JPEG image (unknown marker)']);
   });
 
+  test('a PNG whose IDAT chunk claims 2 GiB (a fuzzing finding: stb_image grew its buffer to it; the sanitizer run caps allocations at 1 GiB)', () => {
+    const err = decodeError(fixtureBytes('corrupt/png-idat-length-2gib.png'));
+    assert.deepEqual([err.code, err.message], ['E_INPUT', 'Corrupt or truncated PNG image (outofdata)']);
+  });
+
   test('empty buffer', () => {
     const err = decodeError(new Uint8Array(0));
     assert.deepEqual([err.code, err.message], ['E_INPUT', 'Image data is empty']);

@@ -176,7 +176,7 @@ export class GitModel implements AsyncDisposable {
 
   /**
    * Captions of a long video, one per segment (`segmentSeconds` windows or explicit `segments`),
-   * in order; several segments are captioned at once and only their frames are held in memory.
+   * in order; the next segment is read while one is captioned, and only its frames are held in memory.
    */
   captionSegments(input: { video: string }, options: SegmentOptions): AsyncIterableIterator<SegmentCaption> {
     return captionSegments(this, input, options);

@@ -23,107 +23,25 @@ bool available() {
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
 }
 
+// The vector width of the body below: one query per lane of a 512-bit register.
 namespace {
-
-constexpr int lanes = 16;   // queries per tile, one per vector lane
-constexpr int key_tile = 16; // keys per step of the online softmax
-
-// Scores of `nk` keys (nk = key_tile, or 1 for the last few) against the 16 queries of `qt`
-// ([hd][16], already scaled): s[j] lane i = q_i . k_j.
-template <int NK>
-GITCAP_TARGET inline void scores(const float * qt, const view & k, int64_t j0, int64_t h, int64_t b, int hd, __m512 * s) {
-    const float * kr[NK];
-    for (int j = 0; j < NK; j++) {
-        kr[j] = k.row(j0 + j, h, b);
-        s[j] = _mm512_setzero_ps();
-    }
-    for (int d = 0; d < hd; d++) {
-        const __m512 qv = _mm512_loadu_ps(qt + d * lanes);
-        #pragma GCC unroll 16
-        for (int j = 0; j < NK; j++) s[j] = _mm512_fmadd_ps(qv, _mm512_set1_ps(kr[j][d]), s[j]);
-    }
-}
-
-// The memory of one tile of 16 queries: the queries and the output accumulator, both
-// transposed ([d][query]), and the current keys' weights.
-// Unaligned loads and stores throughout: not every compiler aligns stack objects to 64 bytes.
-struct tile_state {
-    float qt[max_head_dim * lanes]; // queries, scaled: [d][query]
-    float ot[max_head_dim * lanes]; // sum of weights times values: [d][query]
-    float pt[key_tile * lanes];     // weights of the current keys: [key][query]
-};
-
-// Takes in `nk` keys' scores: new running max, what was summed so far rescaled to it, then
-// ot[d] += p_j v_j[d] for each key j, 16 dimensions at a time.
-GITCAP_TARGET void absorb(tile_state & st, __m512 & m, __m512 & l, const __m512 * s, int nk, const view & v, int64_t j0,
-                          int64_t h, int64_t b, int hd) {
-    __m512 m_new = m;
-    for (int j = 0; j < nk; j++) m_new = _mm512_max_ps(m_new, s[j]);
-    const __m512 alpha = simd::exp_ps(_mm512_sub_ps(m, m_new));
-    m = m_new;
-    __m512 sum = _mm512_setzero_ps();
-    for (int j = 0; j < nk; j++) {
-        const __m512 p = simd::exp_ps(_mm512_sub_ps(s[j], m_new));
-        _mm512_storeu_ps(st.pt + j * lanes, p);
-        sum = _mm512_add_ps(sum, p);
-    }
-    l = _mm512_fmadd_ps(l, alpha, sum);
-    const float * vr[key_tile];
-    for (int j = 0; j < nk; j++) vr[j] = v.row(j0 + j, h, b);
-    for (int d0 = 0; d0 < hd; d0 += 16) {
-        __m512 acc[16];
-        #pragma GCC unroll 16
-        for (int d = 0; d < 16; d++) acc[d] = _mm512_mul_ps(_mm512_loadu_ps(st.ot + (d0 + d) * lanes), alpha);
-        for (int j = 0; j < nk; j++) {
-            const __m512 p = _mm512_loadu_ps(st.pt + j * lanes);
-            #pragma GCC unroll 16
-            for (int d = 0; d < 16; d++) acc[d] = _mm512_fmadd_ps(p, _mm512_set1_ps(vr[j][d0 + d]), acc[d]);
-        }
-        #pragma GCC unroll 16
-        for (int d = 0; d < 16; d++) _mm512_storeu_ps(st.ot + (d0 + d) * lanes, acc[d]);
-    }
-}
-
-// Queries [q0, q0 + n_q) (n_q <= 16) of head h in batch b, against all n keys.
-GITCAP_TARGET void query_tile(tile_state & st, const view & q, const view & k, const view & v, float * out, size_t out_nb1,
-                              int64_t n, int64_t q0, int64_t n_q, int64_t h, int64_t b, int hd, float scale) {
-    for (int64_t i = 0; i < lanes; i++) {
-        const float * qr = i < n_q ? q.row(q0 + i, h, b) : nullptr;
-        for (int d = 0; d < hd; d++) st.qt[d * lanes + i] = qr ? qr[d] * scale : 0.0f;
-    }
-    std::memset(st.ot, 0, sizeof(float) * hd * lanes);
-    __m512 m = _mm512_set1_ps(-INFINITY), l = _mm512_setzero_ps(); // running max and sum per query
-
-    __m512 s[key_tile];
-    int64_t j0 = 0;
-    for (; j0 + key_tile <= n; j0 += key_tile) {
-        scores<key_tile>(st.qt, k, j0, h, b, hd, s);
-        absorb(st, m, l, s, key_tile, v, j0, h, b, hd);
-    }
-    for (; j0 < n; j0++) {
-        scores<1>(st.qt, k, j0, h, b, hd, s);
-        absorb(st, m, l, s, 1, v, j0, h, b, hd);
-    }
-
-    float inv_l[lanes];
-    _mm512_storeu_ps(inv_l, _mm512_div_ps(_mm512_set1_ps(1.0f), l));
-    for (int64_t i = 0; i < n_q; i++) {
-        float * o = reinterpret_cast<float *>(reinterpret_cast<uint8_t *>(out) + (b * n + q0 + i) * out_nb1) + h * hd;
-        for (int d = 0; d < hd; d++) o[d] = st.ot[d * lanes + i] * inv_l[i];
-    }
-}
-
+using vec = __m512;
+constexpr int lanes = 16;
+constexpr int key_tile = 16;
+GITCAP_TARGET inline vec vzero() { return _mm512_setzero_ps(); }
+GITCAP_TARGET inline vec vset1(float x) { return _mm512_set1_ps(x); }
+GITCAP_TARGET inline vec vload(const float * p) { return _mm512_loadu_ps(p); }
+GITCAP_TARGET inline void vstore(float * p, vec a) { _mm512_storeu_ps(p, a); }
+GITCAP_TARGET inline vec vfmadd(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
+GITCAP_TARGET inline vec vmax(vec a, vec b) { return _mm512_max_ps(a, b); }
+GITCAP_TARGET inline vec vadd(vec a, vec b) { return _mm512_add_ps(a, b); }
+GITCAP_TARGET inline vec vsub(vec a, vec b) { return _mm512_sub_ps(a, b); }
+GITCAP_TARGET inline vec vmul(vec a, vec b) { return _mm512_mul_ps(a, b); }
+GITCAP_TARGET inline vec vdiv(vec a, vec b) { return _mm512_div_ps(a, b); }
+GITCAP_TARGET inline vec vexp(vec a) { return simd::exp_ps(a); }
 } // namespace
 
-GITCAP_TARGET void run(const view & q, const view & k, const view & v, float * out, size_t out_token_stride, int64_t n,
-                       int64_t heads, int64_t batch, int head_dim, float scale, int ith, int nth) {
-    const int64_t tiles = (n + lanes - 1) / lanes, units = batch * heads * tiles;
-    tile_state st; // 34 KiB at most: fits any thread's stack
-    for (int64_t u = units * ith / nth; u < units * (ith + 1) / nth; u++) {
-        const int64_t b = u / (heads * tiles), h = u / tiles % heads, q0 = u % tiles * lanes;
-        query_tile(st, q, k, v, out, out_token_stride, n, q0, std::min<int64_t>(lanes, n - q0), h, b, head_dim, scale);
-    }
-}
+#include "kernels/attention_kernel_body.inc"
 
 #else
 

@@ -5,6 +5,7 @@
 // little away from the figure (it still shares caches and memory bandwidth); wall time beside it.
 // Built and run by hand (README "Benchmarks"):
 //   g++ -O2 -std=c++17 -Inative/src bench/gemm-speed.cpp native/src/kernels/int8_gemm.cpp native/src/kernels/int8_gemm_amx.cpp -o /tmp/gemm-speed -lpthread && /tmp/gemm-speed 2 5
+#include "kernels/bf16_gemm_amx.h"
 #include "kernels/int8_gemm_amx.h"
 #include "kernels/int8_gemm.h"
 
@@ -57,13 +58,21 @@ int main(int argc, char ** argv) {
         for (auto & v : x) v = normal(rng);
         std::vector<uint8_t> xq(int8_gemm::quantized_row_size(l.k) * l.m);
         int8_gemm::quantize_rows(x.data(), l.k * sizeof(float), l.k, xq.data(), 0, l.m);
+        std::vector<uint16_t> xb(l.m * l.k);
+        if (bf16_amx::available()) bf16_amx::convert_rows(x.data(), l.k * sizeof(float), l.k, xb.data(), 0, l.m);
         for (auto f : {int8_gemm::weight_format::q8, int8_gemm::weight_format::q4}) {
             std::vector<uint8_t> packed(int8_gemm::packed_size(f, l.n, l.k));
             int8_gemm::pack(f, f == int8_gemm::weight_format::q8 ? (void *) w8.data() : (void *) w4.data(), l.n, l.k, packed.data(), 0,
                             (l.n + 15) / 16);
-            for (int kernel = 0; kernel < 2; kernel++) {
+            static const char * const names[] = {"avx512vnni", "amx-int8", "amx-bf16"};
+            for (int kernel = 0; kernel < 3; kernel++) {
                 if (kernel == 1 && !int8_amx::available()) continue;
-                auto gemm = kernel == 0 ? int8_gemm::gemm : int8_amx::gemm;
+                if (kernel == 2 && !bf16_amx::available()) continue;
+                auto gemm = [&](int8_gemm::weight_format f, int8_gemm::epilogue e, const uint8_t * w, int64_t n, int64_t k, const uint8_t * xq,
+                                int64_t m, float * y, size_t ys, const float * b, int ith, int nth) {
+                    if (kernel == 2) return bf16_amx::gemm(f, e, w, n, k, xb.data(), m, y, ys, b, ith, nth);
+                    (kernel == 0 ? int8_gemm::gemm : int8_amx::gemm)(f, e, w, n, k, xq, m, y, ys, b, ith, nth);
+                };
                 std::vector<double> cpu_ms, wall_ms;
                 for (int r = 0; r < reps + 1; r++) {
                     const auto t0 = std::chrono::steady_clock::now();
@@ -84,7 +93,7 @@ int main(int argc, char ** argv) {
                 std::sort(cpu_ms.begin(), cpu_ms.end());
                 std::sort(wall_ms.begin(), wall_ms.end());
                 const double ms = cpu_ms.front(); // the least disturbed run
-                std::printf("%s\t%s\t%s\t%ld\t%ld\t%ld\t%.2f\t%.2f\t%.0f\t%.0f\n", kernel == 0 ? "avx512vnni" : "amx",
+                std::printf("%s\t%s\t%s\t%ld\t%ld\t%ld\t%.2f\t%.2f\t%.0f\t%.0f\n", names[kernel],
                             f == int8_gemm::weight_format::q8 ? "q8_0" : "q4_0", l.name, (long) l.m, (long) l.k, (long) l.n, ms,
                             wall_ms.front(), 2.0 * l.m * l.k * l.n / ms / 1e6, 2.0 * l.m * l.k * l.n / wall_ms.front() / 1e6);
             }

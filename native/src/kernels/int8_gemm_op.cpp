@@ -1,6 +1,7 @@
 #include "kernels/int8_gemm_op.h"
 
 #include "gitcap.h"
+#include "kernels/bf16_gemm_amx.h"
 #include "kernels/int8_gemm.h"
 
 #include <algorithm>
@@ -72,11 +73,26 @@ void quantize_op(ggml_tensor * dst, int ith, int nth, void * userdata) {
                   static_cast<uint8_t *>(dst->data), rows * ith / nth, rows * (ith + 1) / nth);
 }
 
+// Products with many rows on AMX take bf16 activations (bf16_gemm_amx.h), the rest int8 ones.
+bool uses_bf16_tiles(int8_kernel kernel, int64_t rows) { return kernel == int8_kernel::amx && rows >= bf16_amx::min_rows; }
+
+void convert_op(ggml_tensor * dst, int ith, int nth, void *) {
+    const ggml_tensor * x = dst->src[0];
+    const int64_t rows = dst->ne[1];
+    bf16_amx::convert_rows(static_cast<const float *>(x->data), x->nb[1], x->ne[0], static_cast<uint16_t *>(dst->data), rows * ith / nth,
+                           rows * (ith + 1) / nth);
+}
+
 template <int8_gemm::epilogue A>
 void gemm_op(ggml_tensor * dst, int ith, int nth, void * userdata) {
     const auto * w = static_cast<const packed_weight *>(userdata);
     const ggml_tensor * xq = dst->src[1];
     const ggml_tensor * b = dst->src[2];
+    if (xq->type == GGML_TYPE_BF16) {
+        bf16_amx::gemm(w->format, A, static_cast<const uint8_t *>(dst->src[0]->data), w->n, w->k, static_cast<const uint16_t *>(xq->data),
+                       dst->ne[1], static_cast<float *>(dst->data), dst->nb[1], b ? static_cast<const float *>(b->data) : nullptr, ith, nth);
+        return;
+    }
     int8_gemm_run(w->kernel, w->format, A, static_cast<const uint8_t *>(dst->src[0]->data), w->n, w->k,
                   static_cast<const uint8_t *>(xq->data), dst->ne[1], static_cast<float *>(dst->data), dst->nb[1],
                   b ? static_cast<const float *>(b->data) : nullptr, ith, nth);
@@ -87,6 +103,9 @@ void gemm_op(ggml_tensor * dst, int ith, int nth, void * userdata) {
 ggml_tensor * quantize_activations(ggml_context * ctx, ggml_tensor * x, int8_kernel kernel) {
     if (x->nb[0] != sizeof(float) || x->type != GGML_TYPE_F32) x = ggml_cont(ctx, x);
     if (x->ne[2] * x->ne[3] > 1) x = ggml_reshape_2d(ctx, ggml_is_contiguous(x) ? x : ggml_cont(ctx, x), x->ne[0], ggml_nrows(x));
+    if (uses_bf16_tiles(kernel, x->ne[1])) {
+        return ggml_custom_4d(ctx, GGML_TYPE_BF16, x->ne[0], x->ne[1], 1, 1, &x, 1, convert_op, GGML_N_TASKS_MAX, nullptr);
+    }
     return ggml_custom_4d(ctx, GGML_TYPE_I8, (int64_t) int8_gemm::quantized_row_size(x->ne[0]), x->ne[1], 1, 1, &x, 1, quantize_op,
                           GGML_N_TASKS_MAX, reinterpret_cast<void *>(uintptr_t(kernel)));
 }

@@ -43,7 +43,7 @@ export interface CpuInfo {
   /** Prebuild: the CPU variant ggml picked for this machine (e.g. "haswell"); null in a source build. */
   variant: string | null;
   /**
-   * gitcap's own x86 kernels this CPU runs: "int8-avx512vnni" and "int8-amx" (q8_0 and q4_0
+   * gitcap's own x86 kernels this CPU runs: "int8-avx512vnni" and "amx-bf16" (q8_0 and q4_0
    * matrix products) and "attention-avx512"; empty where ggml's kernels do all the work.
    */
   kernels: string[];

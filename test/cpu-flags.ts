@@ -25,7 +25,7 @@ export function expectedKernels(arch: string = process.arch): string[] | undefin
   if (!flags) return undefined;
   const kernels: string[] = [];
   if (['avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512_vnni', 'fma', 'f16c'].every((f) => flags.has(f))) kernels.push('int8-avx512vnni');
-  if (kernels.includes('int8-avx512vnni') && flags.has('amx_tile') && flags.has('amx_int8')) kernels.unshift('int8-amx');
+  if (kernels.includes('int8-avx512vnni') && flags.has('amx_tile') && flags.has('amx_bf16') && flags.has('avx512_bf16')) kernels.unshift('amx-bf16');
   const avx2 = ['avx2', 'fma', 'f16c'].every((f) => flags.has(f));
   if (avx2 && flags.has('avx_vnni')) kernels.push('int8-avxvnni');
   if (avx2) kernels.push('int8-avx2');

@@ -79,8 +79,8 @@ export interface ModelInfo {
   threads: number;
   /**
    * What multiplies the linear layers: gitcap's int8 kernels for q8_0 or q4_0 weights repacked at
-   * load for x86 CPUs, 'int8-amx' (AMX-INT8; products of few rows, the decode steps, on AVX-512
-   * VNNI), 'int8-avx512vnni', 'int8-avxvnni' or 'int8-avx2' (the fastest the CPU runs, or the one
+   * load for x86 CPUs, 'amx-bf16' (AMX-BF16 tiles with the weights
+   * dequantized to bf16; products of few rows, the decode steps, on AVX-512 VNNI), 'int8-avx512vnni', 'int8-avxvnni' or 'int8-avx2' (the fastest the CPU runs, or the one
    * GITCAP_GEMM names); 'ggml-repack' (arm64: q8_0 or q4_0 weights in ggml's interleaved layouts
    * for its int8 dot-product kernels) or 'ggml' (ggml's own kernels).
    */

@@ -1,5 +1,5 @@
 // gitcap's own x86 CPU kernels. The int8 matrix products for q8_0 and q4_0 weights
-// (native/src/kernels/int8_gemm.cpp, AVX-512 VNNI; int8_gemm_amx.cpp, AMX-INT8; int8_gemm_avx2.cpp, AVX-VNNI and
+// (native/src/kernels/int8_gemm.cpp, AVX-512 VNNI; bf16_gemm_amx.cpp, AMX-BF16; int8_gemm_avx2.cpp, AVX-VNNI and
 // AVX2): on their own against exact integer arithmetic (test/tools/int8-gemm-check.cpp, built here
 // with the system compiler, also for Haswell as the portable build's haswell variant is), and in
 // the model against ggml's own path (GITCAP_GEMM=ggml|amx|avx512vnni|avxvnni|avx2, read when a
@@ -25,8 +25,8 @@ const hasCompiler = spawnSync(CXX, ['--version']).status === 0;
 const kernels = expectedKernels();
 /** Whether the CPU has what the int8 kernel needs (undefined where unknown). */
 const cpuHasVnni = (): boolean | undefined => kernels?.includes('int8-avx512vnni');
-/** Whether the CPU has AMX-INT8 (undefined where unknown). */
-const cpuHasAmx = (): boolean | undefined => kernels?.includes('int8-amx');
+/** Whether the CPU has AMX-BF16 (undefined where unknown). */
+const cpuHasAmx = (): boolean | undefined => kernels?.includes('amx-bf16');
 
 /**
  * Builds test/tools/<check>.cpp with native/src/<sources>.cpp (and `flags`) once, then runs it for
@@ -41,7 +41,7 @@ function runCheck(work: string, check: string, sources: string[], kernel: string
   return execFileSync(exe, [kernel], { encoding: 'utf8' });
 }
 
-const INT8_SOURCES = ['kernels/int8_gemm', 'kernels/int8_gemm_amx', 'kernels/int8_gemm_avx2'];
+const INT8_SOURCES = ['kernels/int8_gemm', 'kernels/bf16_gemm_amx', 'kernels/int8_gemm_avx2'];
 const ATTENTION_SOURCES = ['kernels/attention_kernel', 'kernels/attention_kernel_avx2'];
 
 describe('x86 CPU kernels', () => {
@@ -49,7 +49,7 @@ describe('x86 CPU kernels', () => {
   after(() => rmSync(work, { recursive: true, force: true }));
   const noCheck = process.arch !== 'x64' || !hasCompiler;
 
-  for (const [kernel, flag] of [['avx512vnni', 'int8-avx512vnni'], ['amx', 'int8-amx'], ['avxvnni', 'int8-avxvnni'], ['avx2', 'int8-avx2']] as const) {
+  for (const [kernel, flag] of [['avx512vnni', 'int8-avx512vnni'], ['amx', 'amx-bf16'], ['avxvnni', 'int8-avxvnni'], ['avx2', 'int8-avx2']] as const) {
     it(`int8 ${kernel}: matches exact integer arithmetic on awkward shapes and every thread split`, { skip: noCheck }, (t) => {
       const out = runCheck(work, 'int8-gemm-check', INT8_SOURCES, kernel);
       if (kernels?.includes(flag)) assert.match(out, new RegExp(`^ok: 128 cases \\(${kernel}\\)`));
@@ -94,14 +94,14 @@ describe('x86 CPU kernels', () => {
 
   it('is chosen by the CPU (AMX, else AVX-512 VNNI) for q8_0 and q4_0 weights; GITCAP_GEMM forces one', async () => {
     const vnni = cpuHasVnni();
-    const best = cpuHasAmx() ? 'int8-amx' : vnni ? 'int8-avx512vnni' : 'ggml';
+    const best = cpuHasAmx() ? 'amx-bf16' : vnni ? 'int8-avx512vnni' : 'ggml';
     for (const type of ['q8_0', 'q4_0'] as const) {
       const on = await firstLogits(1, 'int8', type);
       if (vnni !== undefined && process.arch === 'x64') assert.equal(on.kernelName, best);
     }
     assert.equal((await firstLogits(1, 'ggml')).kernelName, 'ggml');
     if (vnni) assert.equal((await firstLogits(1, 'avx512vnni')).kernelName, 'int8-avx512vnni');
-    if (cpuHasAmx()) assert.equal((await firstLogits(1, 'amx')).kernelName, 'int8-amx');
+    if (cpuHasAmx()) assert.equal((await firstLogits(1, 'amx')).kernelName, 'amx-bf16');
     const f32 = await GitModel.load(await fixtureGguf('tiny-vatex', 'f32'), { backend: 'cpu', threads: 1 });
     assert.equal(f32.info.matmulKernel, 'ggml');
     await f32.dispose();
@@ -136,11 +136,12 @@ describe('x86 CPU kernels', () => {
   }
 
   // The 256-bit kernels do the same integer sums and the same f32 operations lane by lane as the
-  // AVX-512 ones (only exp's clamp below e^-87 differs), so the logits agree to float rounding.
+  // AVX-512 ones (only exp's clamp below e^-87 differs), so the logits agree to float rounding
+  // with the AVX-512 VNNI kernel's (not AMX's, whose tiles multiply in bf16).
   for (const [kernel, flag] of [['avx2', 'int8-avx2'], ['avxvnni', 'int8-avxvnni']] as const) {
-    it(`GITCAP_GEMM=${kernel} (with GITCAP_ATTENTION=avx2): the logits of the default kernels, q8_0 and q4_0`, { skip: !kernels?.includes(flag) }, async () => {
+    it(`GITCAP_GEMM=${kernel} (with GITCAP_ATTENTION=avx2): the logits of the AVX-512 kernels, q8_0 and q4_0`, { skip: !kernels?.includes(flag) }, async () => {
       for (const type of ['q8_0', 'q4_0'] as const) {
-        const best = await firstLogits(1, 'int8', type);
+        const best = await firstLogits(1, cpuHasVnni() ? 'avx512vnni' : 'int8', type);
         const forced = await firstLogits(2, kernel, type, 'avx2');
         assert.equal(forced.kernelName, flag);
         let worst = 0;

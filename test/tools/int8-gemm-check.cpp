@@ -1,11 +1,13 @@
-// Checks one of gitcap's int8 kernels on its own: the quantizer against ggml's x86 q8_0 rule, the
-// q8_0 and q4_0 matrix multiplies (plain and with each activation epilogue) against exact integer dot
-// products, over awkward shapes and thread splits. The kernel is the first argument: avx512vnni
-// (native/src/kernels/int8_gemm.cpp, the default), amx (native/src/kernels/int8_gemm_amx.cpp, on the same packed
-// weights and quantized rows, for every row count), avxvnni or avx2 (native/src/kernels/int8_gemm_avx2.cpp,
-// built in as well for those).
+// Checks one of gitcap's kernels for q8_0 and q4_0 weights on its own: the quantizer against ggml's
+// x86 q8_0 rule, the q8_0 and q4_0 matrix multiplies (plain and with each activation epilogue)
+// against exact integer dot products, over awkward shapes and thread splits. The kernel is the first
+// argument: avx512vnni (native/src/kernels/int8_gemm.cpp, the default), avxvnni or avx2
+// (native/src/kernels/int8_gemm_avx2.cpp, built in as well for those), or amx
+// (native/src/kernels/bf16_gemm_amx.cpp, on the same packed weights, for every row count): its
+// rounding of activations and weights to bf16 is checked bit for bit, and its products against
+// the sums of those rounded values in double.
 // Built and run by test/model/cpu-kernels.test.ts; prints "skip" where the CPU lacks the kernel's instructions.
-#include "kernels/int8_gemm_amx.h"
+#include "kernels/bf16_gemm_amx.h"
 #include "kernels/int8_gemm.h"
 #ifdef GITCAP_CHECK_AVX2
 #include "kernels/int8_gemm_avx2.h"
@@ -40,7 +42,7 @@ static std::string kernel = "avx512vnni";
 
 static bool kernel_available() {
     if (kernel == "avx512vnni") return available();
-    if (kernel == "amx") return gitcap::int8_amx::available();
+    if (kernel == "amx") return gitcap::bf16_amx::available();
 #ifdef GITCAP_CHECK_AVX2
     if (kernel == "avxvnni") return gitcap::int8_gemm_avx2::available(gitcap::int8_gemm_avx2::variant::avxvnni);
     if (kernel == "avx2") return gitcap::int8_gemm_avx2::available(gitcap::int8_gemm_avx2::variant::avx2);
@@ -57,7 +59,6 @@ static void kernel_quantize_rows(const float * x, size_t stride, int64_t k, uint
 
 static void kernel_gemm(weight_format f, epilogue act, const uint8_t * w, int64_t n, int64_t k, const uint8_t * xq, int64_t m, float * y,
                         size_t y_stride, const float * bias, int ith, int nth) {
-    if (kernel == "amx") return gitcap::int8_amx::gemm(f, act, w, n, k, xq, m, y, y_stride, bias, ith, nth);
 #ifdef GITCAP_CHECK_AVX2
     if (kernel == "avxvnni" || kernel == "avx2") {
         const auto v = kernel == "avxvnni" ? gitcap::int8_gemm_avx2::variant::avxvnni : gitcap::int8_gemm_avx2::variant::avx2;
@@ -65,6 +66,28 @@ static void kernel_gemm(weight_format f, epilogue act, const uint8_t * w, int64_
     }
 #endif
     gemm(f, act, w, n, k, xq, m, y, y_stride, bias, ith, nth);
+}
+
+// The AMX kernel's activations: x rounded to bf16, to nearest even.
+static std::vector<uint16_t> xb;
+
+static void kernel_gemm_any(weight_format f, epilogue act, const uint8_t * w, int64_t n, int64_t k, const uint8_t * xq, int64_t m,
+                            float * y, size_t y_stride, const float * bias, int ith, int nth) {
+    if (kernel == "amx") return gitcap::bf16_amx::gemm(f, act, w, n, k, xb.data(), m, y, y_stride, bias, ith, nth);
+    kernel_gemm(f, act, w, n, k, xq, m, y, y_stride, bias, ith, nth);
+}
+
+// float -> bf16 (round to nearest even; no NaNs here) and back
+static uint16_t to_bf16(float x) {
+    uint32_t bits;
+    std::memcpy(&bits, &x, 4);
+    return uint16_t((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
+}
+static double from_bf16(uint16_t h) {
+    const uint32_t bits = uint32_t(h) << 16;
+    float x;
+    std::memcpy(&x, &bits, 4);
+    return x;
 }
 
 static int failures = 0;
@@ -129,14 +152,21 @@ static void check_shape(std::mt19937 & rng, weight_format format, epilogue act, 
         }
     }
 
-    // the product, against exact integer dot products; the same for every thread split; rows
-    // padded with NaN past n must stay untouched
+    const bool bf16 = kernel == "amx";
+    if (bf16) {
+        xb.assign((size_t) (m * k), 0);
+        gitcap::bf16_amx::convert_rows(x.data(), k * sizeof(float), k, xb.data(), 0, m);
+        for (int64_t i = 0; i < m * k; i++) CHECK(xb[i] == to_bf16(x[i]), "bf16 rounding of x[%ld]", (long) i);
+    }
+
+    // the product, against exact integer dot products (bf16: sums of the rounded values in double);
+    // the same for every thread split; rows padded with NaN past n must stay untouched
     const int64_t stride = n + 3;
     std::vector<float> first;
     for (int nth : {1, 2, 3, 7}) {
         std::vector<float> y((size_t) (m * stride), NAN);
         for (int ith = 0; ith < nth; ith++) {
-            kernel_gemm(format, act, packed.data(), n, k, xq.data(), m, y.data(), stride * sizeof(float), with_bias ? bias.data() : nullptr, ith, nth);
+            kernel_gemm_any(format, act, packed.data(), n, k, xq.data(), m, y.data(), stride * sizeof(float), with_bias ? bias.data() : nullptr, ith, nth);
         }
         if (first.empty()) {
             first = y;
@@ -145,7 +175,16 @@ static void check_shape(std::mt19937 & rng, weight_format format, epilogue act, 
                 const auto * d = reinterpret_cast<const float *>(xq.data() + r * row_size + k);
                 for (int64_t j = 0; j < n; j++) {
                     double exact = with_bias ? bias[j] : 0.0, magnitude = std::fabs(exact);
-                    for (int64_t b = 0; b < nb; b++) {
+                    for (int64_t b = 0; b < nb && bf16; b++) {
+                        const float dw = from_fp16(scales[j * nb + b]);
+                        for (int i = 0; i < 32; i++) {
+                            const double term = from_bf16(to_bf16(dw * (float) values[(j * nb + b) * 32 + i])) *
+                                                from_bf16(xb[r * k + b * 32 + i]);
+                            exact += term;
+                            magnitude += std::fabs(term);
+                        }
+                    }
+                    for (int64_t b = 0; b < nb && !bf16; b++) {
                         long dot = 0;
                         for (int i = 0; i < 32; i++) dot += (long) values[(j * nb + b) * 32 + i] * q[b * 32 + i];
                         const double term = (double) from_fp16(scales[j * nb + b]) * d[b] * (double) dot;
@@ -153,7 +192,8 @@ static void check_shape(std::mt19937 & rng, weight_format format, epilogue act, 
                         magnitude += std::fabs(term);
                     }
                     const double got = y[r * stride + j];
-                    double tolerance = 1e-6 * magnitude + 1e-30;
+                    // f32 sums: of 32 exact block sums (int8), of k products rounded one by one (bf16)
+                    double tolerance = (bf16 ? 1e-5 : 1e-6) * magnitude + 1e-30;
                     if (act == epilogue::gelu_erf) {
                         // erf within 1.5e-7 (Abramowitz & Stegun 7.1.26); GELU's slope is below 1.13
                         exact = 0.5 * exact * (1.0 + std::erf(exact / std::sqrt(2.0)));

@@ -1,17 +1,18 @@
 #include "kernels/bf16_gemm_amx.h"
 
-#include "kernels/int8_gemm_amx.h"
-
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
-// Linux only, as int8_gemm_amx.cpp (tile permission; MinGW cannot assemble the tile intrinsics).
+// Linux only: the tile registers need the kernel's permission (arch_prctl below), and MinGW's
+// GCC cannot assemble its own tile intrinsics (a 32-bit long as the stride register).
 #if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__))
 #define GITCAP_BF16_AMX 1
 #include <immintrin.h>
 
 #include "kernels/simd_math.h"
+#include <sys/syscall.h>
+#include <unistd.h>
 #endif
 
 namespace gitcap::bf16_amx {
@@ -49,6 +50,11 @@ tile_config make_config() {
     tile_config c;
     for (int t = 0; t < 8; t++) c.rows[t] = tile_rows, c.colsb[t] = 64;
     return c;
+}
+
+bool request_tile_permission() {
+    constexpr long arch_req_xcomp_perm = 0x1023, xfeature_xtiledata = 18;
+    return syscall(SYS_arch_prctl, arch_req_xcomp_perm, xfeature_xtiledata) == 0;
 }
 
 // Four int8 groups' worth of bytes (one 64-byte vector, lane j = inputs 4g..4g+3 of output j)
@@ -95,30 +101,37 @@ GITCAP_BF16_TARGET void unpack_panels(const uint8_t * w_packed, int64_t p, int64
     }
 }
 
-// Results of one pass's C tiles (cbuf: tile t at 256 floats each, t = 2 * row half + panel)
-// plus bias, through the epilogue, into y: `rows` rows, `panels` panels from column `col`.
+// One pass's results waiting in a C buffer (tile t at 256 floats, t = 2 * row half + panel) for
+// the bias and the epilogue.
+struct finished_pass {
+    const float * cbuf = nullptr;
+    int64_t rows = 0; // of 32
+    int panels = 0;   // 1 or 2
+    int64_t col = 0;  // first output column
+    float * y = nullptr; // row 0 of the pass, column 0
+};
+
+// The bias and the epilogue over a finished pass, into y.
 template <epilogue A>
-GITCAP_BF16_TARGET void store_pass(const float * cbuf, int64_t rows, int panels, int64_t col, int64_t n, float * y, size_t y_stride,
-                                   const float * bias) {
-    for (int q = 0; q < panels; q++) {
-        const int64_t c0 = col + q * panel_rows;
+GITCAP_BF16_TARGET void store_pass(const finished_pass & f, int64_t n, size_t y_stride, const float * bias) {
+    for (int q = 0; q < f.panels; q++) {
+        const int64_t c0 = f.col + q * panel_rows;
         const int64_t cols = std::min<int64_t>(panel_rows, n - c0);
         const __mmask16 mask = __mmask16((1u << cols) - 1);
         const __m512 bv = bias ? _mm512_maskz_loadu_ps(mask, bias + c0) : _mm512_setzero_ps();
-        for (int64_t r = 0; r < rows; r++) {
-            __m512 out = _mm512_add_ps(_mm512_load_ps(cbuf + (2 * (r / tile_rows) + q) * 256 + (r % tile_rows) * 16), bv);
+        for (int64_t r = 0; r < f.rows; r++) {
+            __m512 out = _mm512_add_ps(_mm512_load_ps(f.cbuf + (2 * (r / tile_rows) + q) * 256 + (r % tile_rows) * 16), bv);
             if constexpr (A == epilogue::gelu_erf) out = simd::gelu_erf_ps(out);
             if constexpr (A == epilogue::quick_gelu) out = simd::quick_gelu_ps(out);
-            _mm512_mask_storeu_ps(reinterpret_cast<float *>(reinterpret_cast<uint8_t *>(y) + r * y_stride) + c0, mask, out);
+            _mm512_mask_storeu_ps(reinterpret_cast<float *>(reinterpret_cast<uint8_t *>(f.y) + r * y_stride) + c0, mask, out);
         }
     }
 }
 
-// 32 activation rows (`x`, rows x_stride bytes apart) against one or two panels' bf16 tiles over
-// all nb blocks; the four (or two) C tiles are stored to cbuf.
+// Issues the tile products of 32 activation rows (`x`, rows x_stride bytes apart) against one or
+// two panels' bf16 tiles over all nb blocks, into C tiles 0 and 2 (and 1 and 3).
 template <bool TwoPanels>
-GITCAP_BF16_TARGET void multiply_pass(const uint16_t * x, size_t x_stride, const uint8_t * wb0, const uint8_t * wb1, int64_t nb,
-                                      float * cbuf) {
+GITCAP_BF16_TARGET void multiply_pass(const uint16_t * x, size_t x_stride, const uint8_t * wb0, const uint8_t * wb1, int64_t nb) {
     _tile_zero(0);
     _tile_zero(2);
     if constexpr (TwoPanels) {
@@ -129,9 +142,9 @@ GITCAP_BF16_TARGET void multiply_pass(const uint16_t * x, size_t x_stride, const
     const uint8_t * x_high = x_low + tile_rows * x_stride;
     for (int64_t b = 0; b < nb; b++) {
         _tile_loadd(4, x_low + b * 64, x_stride);
-        _tile_loadd(5, x_high + b * 64, x_stride);
         _tile_loadd(6, wb0 + b * b_tile_bytes, 64);
         _tile_dpbf16ps(0, 4, 6);
+        _tile_loadd(5, x_high + b * 64, x_stride);
         _tile_dpbf16ps(2, 5, 6);
         if constexpr (TwoPanels) {
             _tile_loadd(7, wb1 + b * b_tile_bytes, 64);
@@ -139,9 +152,12 @@ GITCAP_BF16_TARGET void multiply_pass(const uint16_t * x, size_t x_stride, const
             _tile_dpbf16ps(3, 5, 7);
         }
     }
+}
+
+GITCAP_BF16_TARGET void store_tiles(float * cbuf, bool two_panels) {
     _tile_stored(0, cbuf, 64);
     _tile_stored(2, cbuf + 512, 64);
-    if constexpr (TwoPanels) {
+    if (two_panels) {
         _tile_stored(1, cbuf + 256, 64);
         _tile_stored(3, cbuf + 768, 64);
     }
@@ -170,7 +186,9 @@ GITCAP_BF16_TARGET void gemm_tiles(const uint8_t * w_packed, int64_t n, int64_t 
 
     thread_local std::vector<uint8_t> unpacked_store, tail_store, c_store;
     uint8_t * unpacked = scratch(unpacked_store, size_t(std::min(chunk, p1 - p0) * nb * b_tile_bytes));
-    auto * cbuf = reinterpret_cast<float *>(scratch(c_store, 4 * 256 * sizeof(float)));
+    // two C buffers: one pass's tiles are stored while the vector units finish the one before
+    auto * cbufs = reinterpret_cast<float *>(scratch(c_store, 2 * 4 * 256 * sizeof(float)));
+    finished_pass pending;
     // the last rows, fewer than 32, copied into 32 zeroed ones so that A tiles never read past xb
     const int64_t full_rows = m / row_block * row_block;
     uint16_t * tail = nullptr;
@@ -194,14 +212,19 @@ GITCAP_BF16_TARGET void gemm_tiles(const uint8_t * w_packed, int64_t n, int64_t 
                 const uint8_t * wb0 = unpacked + (p - pc) * nb * b_tile_bytes;
                 const bool two = p + 1 < pc + count;
                 if (two) {
-                    multiply_pass<true>(x, row_size, wb0, wb0 + nb * b_tile_bytes, nb, cbuf);
+                    multiply_pass<true>(x, row_size, wb0, wb0 + nb * b_tile_bytes, nb);
                 } else {
-                    multiply_pass<false>(x, row_size, wb0, nullptr, nb, cbuf);
+                    multiply_pass<false>(x, row_size, wb0, nullptr, nb);
                 }
-                store_pass<A>(cbuf, rows, two ? 2 : 1, p * panel_rows, n, yr, y_row_stride, bias);
+                // the tile unit works through the products while the vector units finish the last pass
+                if (pending.cbuf) store_pass<A>(pending, n, y_row_stride, bias);
+                float * cbuf = cbufs + (pending.cbuf == cbufs ? 1024 : 0);
+                store_tiles(cbuf, two);
+                pending = {cbuf, rows, two ? 2 : 1, p * panel_rows, yr};
             }
         }
     }
+    if (pending.cbuf) store_pass<A>(pending, n, y_row_stride, bias);
     _tile_release();
 }
 
@@ -221,13 +244,15 @@ GITCAP_BF16_TARGET void convert_rows_bf16(const float * x, size_t x_row_stride, 
 
 bool available() {
     static const bool ok = [] {
-        // CPUID leaf 7: EDX bit 22 AMX-BF16; subleaf 1 EAX bit 5 AVX512-BF16
+        // GCC 12's __builtin_cpu_supports has no AMX names. CPUID leaf 7: EDX bits 22 (AMX-BF16) and
+        // 24 (AMX-TILE); subleaf 1, EAX bit 5 (AVX512-BF16).
         unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
         __asm__("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(7), "c"(0));
-        const bool amx_bf16 = edx >> 22 & 1;
+        const bool amx = (edx >> 22 & 1) && (edx >> 24 & 1);
         __asm__("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(7), "c"(1));
         const bool avx512_bf16 = eax >> 5 & 1;
-        return amx_bf16 && avx512_bf16 && int8_amx::available();
+        // the kernel's other steps use AVX-512 (and the decode steps its VNNI kernel)
+        return amx && avx512_bf16 && int8_gemm::available() && request_tile_permission();
     }();
     return ok;
 }

@@ -20,8 +20,10 @@
 
 namespace gitcap::bf16_amx {
 
-// Whether this CPU has AMX-BF16 and AVX512-BF16, this build has the kernels, and the OS lets this
-// process use the tile registers (int8_amx::available() asks for that).
+// Whether this CPU has AMX-BF16 and AVX512-BF16 (and the AVX-512 VNNI of int8_gemm.h, which takes
+// the products of few rows), this build has the kernels, and the OS lets this process use the tile
+// registers. On Linux the first call asks for that permission (arch_prctl ARCH_REQ_XCOMP_PERM),
+// which holds for every thread of the process.
 bool available();
 
 // Below this many activation rows (the decode steps) the VNNI kernel is the faster one.

@@ -1,7 +1,7 @@
 #include "kernels/int8_gemm_dispatch.h"
 
 #include "gitcap.h"
-#include "kernels/int8_gemm_amx.h"
+#include "kernels/bf16_gemm_amx.h"
 #include "kernels/int8_gemm_avx2.h"
 
 #include <cstdlib>
@@ -16,7 +16,7 @@ static bool runs(int8_kernel k) {
         case int8_kernel::avx512vnni: return int8_gemm::available();
         case int8_kernel::avxvnni: return int8_gemm_avx2::available(avx2_variant::avxvnni);
         case int8_kernel::avx2: return int8_gemm_avx2::available(avx2_variant::avx2);
-        case int8_kernel::amx: return int8_amx::available(); // implies int8_gemm's, which it uses for few rows
+        case int8_kernel::amx: return bf16_amx::available(); // implies int8_gemm's, which it uses for few rows
     }
     return false;
 }
@@ -28,7 +28,7 @@ const char * int8_kernel_name(int8_kernel k) {
         case int8_kernel::avx512vnni: return "int8-avx512vnni";
         case int8_kernel::avxvnni: return "int8-avxvnni";
         case int8_kernel::avx2: return "int8-avx2";
-        case int8_kernel::amx: return "int8-amx";
+        case int8_kernel::amx: return "amx-bf16";
         case int8_kernel::ggml: break;
     }
     return "ggml";
@@ -53,7 +53,7 @@ int8_kernel chosen_int8_kernel() {
     }
     for (int8_kernel k : {int8_kernel::ggml, int8_kernel::amx, int8_kernel::avx512vnni, int8_kernel::avxvnni, int8_kernel::avx2}) {
         const std::string name = int8_kernel_name(k);
-        if (forced != name && "int8-" + forced != name) continue;
+        if (forced != name && "int8-" + forced != name && !(k == int8_kernel::amx && forced == "amx")) continue;
         if (!runs(k)) throw error(error_code::invalid_argument, "GITCAP_GEMM=" + forced + ": this CPU lacks the instructions of that kernel");
         return k;
     }
@@ -70,9 +70,7 @@ void quantize_rows(int8_kernel k, const float * x, size_t x_row_stride, int64_t 
 
 void int8_gemm_run(int8_kernel k, int8_gemm::weight_format f, int8_gemm::epilogue act, const uint8_t * w_packed, int64_t n, int64_t k_in,
                    const uint8_t * xq, int64_t m, float * y, size_t y_row_stride, const float * bias, int ith, int nth) {
-    if (k == int8_kernel::amx && m >= int8_amx::min_rows) {
-        int8_amx::gemm(f, act, w_packed, n, k_in, xq, m, y, y_row_stride, bias, ith, nth);
-    } else if (k == int8_kernel::avx512vnni || k == int8_kernel::amx) {
+    if (k == int8_kernel::avx512vnni || k == int8_kernel::amx) {
         int8_gemm::gemm(f, act, w_packed, n, k_in, xq, m, y, y_row_stride, bias, ith, nth);
     } else {
         int8_gemm_avx2::gemm(k == int8_kernel::avxvnni ? avx2_variant::avxvnni : avx2_variant::avx2, f, act, w_packed, n, k_in, xq, m, y,

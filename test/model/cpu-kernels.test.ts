@@ -50,7 +50,8 @@ describe('x86 CPU kernels', () => {
   const noCheck = process.arch !== 'x64' || !hasCompiler;
 
   for (const [kernel, flag] of [['avx512vnni', 'int8-avx512vnni'], ['amx', 'amx-bf16'], ['avxvnni', 'int8-avxvnni'], ['avx2', 'int8-avx2']] as const) {
-    it(`int8 ${kernel}: matches exact integer arithmetic on awkward shapes and every thread split`, { skip: noCheck }, (t) => {
+    const reference = kernel === 'amx' ? 'its bf16 rounding bit for bit and sums in double' : 'exact integer arithmetic';
+    it(`${flag}: matches ${reference} on awkward shapes and every thread split`, { skip: noCheck }, (t) => {
       const out = runCheck(work, 'int8-gemm-check', INT8_SOURCES, kernel);
       if (kernels?.includes(flag)) assert.match(out, new RegExp(`^ok: 128 cases \\(${kernel}\\)`));
       else assert.match(out, /^(ok|skip)/);

@@ -31,6 +31,8 @@ public:
     bool fused_attention = true;
     // Whether attention runs on gitcap's AVX-512 CPU kernel (attention_op.h; set by the runner).
     attention_kind cpu_attention = attention_kind::none; // gitcap's attention kernel, if any
+    // Whether LayerNorm runs as one CPU operation (layer_norm_op.h; set by the runner).
+    bool cpu_layer_norm = false;
     // Linear weights repacked for the int8 kernel (set by the runner on the CPU), or null.
     const packed_weights * packed = nullptr;
     // Activations already quantized for the int8 kernel in this graph, by their f32 tensor: the

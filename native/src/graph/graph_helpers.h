@@ -4,13 +4,21 @@
 #include "kernels/attention_op.h"
 #include "graph/graph_context.h"
 #include "kernels/int8_gemm_op.h"
+#include "kernels/layer_norm_op.h"
 
 #include "ggml.h"
 
 namespace gitcap {
 
-// LayerNorm over the first dimension: (x - mean) / sqrt(var + eps) * w + b
-inline ggml_tensor * layer_norm(ggml_context * ctx, ggml_tensor * x, ggml_tensor * w, ggml_tensor * b, float eps) {
+// LayerNorm over the first dimension of x (+ residual): (v - mean) / sqrt(var + eps) * w + b. One
+// operation on CPUs that run the fused one, else ggml's norm, mul and add.
+inline ggml_tensor * layer_norm(graph_context & g, ggml_tensor * x, ggml_tensor * w, ggml_tensor * b, float eps,
+                                ggml_tensor * residual = nullptr) {
+    ggml_context * ctx = g.ctx();
+    if (g.cpu_layer_norm) {
+        if (ggml_tensor * y = fused_layer_norm(ctx, x, residual, w, b, eps)) return y;
+    }
+    if (residual) x = ggml_add(ctx, x, residual);
     x = ggml_norm(ctx, x, eps);
     return ggml_add(ctx, ggml_mul(ctx, x, w), b);
 }

@@ -19,10 +19,9 @@ static ggml_tensor * v_view(ggml_context * ctx, ggml_tensor * v, int64_t first, 
 
 // The BERT post-LN tail of a layer: attention output projection, residual, LN, FFN, residual, LN.
 static ggml_tensor * layer_tail(graph_context & g, const text_layer & L, float eps, ggml_tensor * x, ggml_tensor * attn) {
-    ggml_context * ctx = g.ctx();
-    ggml_tensor * h = layer_norm(ctx, ggml_add(ctx, linear(g, attn, L.o_w, L.o_b), x), L.o_norm_w, L.o_norm_b, eps);
+    ggml_tensor * h = layer_norm(g, linear(g, attn, L.o_w, L.o_b), L.o_norm_w, L.o_norm_b, eps, x);
     ggml_tensor * f = linear(g, linear_gelu_erf(g, h, L.up_w, L.up_b), L.down_w, L.down_b);
-    return layer_norm(ctx, ggml_add(ctx, f, h), L.out_norm_w, L.out_norm_b, eps);
+    return layer_norm(g, f, L.out_norm_w, L.out_norm_b, eps, h);
 }
 
 void build_prefix_graph(graph_context & g, const model & m, const image_kv & kv) {
@@ -85,7 +84,7 @@ ggml_tensor * build_decode_graph(graph_context & g, const model & m, const std::
     }
 
     ggml_tensor * x = ggml_add(ctx, ggml_get_rows(ctx, w.token_embd, tokens), ggml_get_rows(ctx, w.pos_embd, positions));
-    x = layer_norm(ctx, x, w.embd_norm_w, w.embd_norm_b, hp.eps);                              // [D, T]
+    x = layer_norm(g, x, w.embd_norm_w, w.embd_norm_b, hp.eps);                              // [D, T]
 
     for (int il = 0; il < hp.n_layer; il++) {
         const auto & L = w.layers[il];

@@ -13,14 +13,14 @@ static ggml_tensor * vision_block(graph_context & g, const vision_layer & L, con
     const int H = hp.n_head;
     const float scale = 1.0f / std::sqrt(float(hp.n_embd / H));
 
-    ggml_tensor * h = layer_norm(ctx, x, L.ln1_w, L.ln1_b, hp.eps);                          // [Dv, n_tok*F]
+    ggml_tensor * h = layer_norm(g, x, L.ln1_w, L.ln1_b, hp.eps);                          // [Dv, n_tok*F]
     ggml_tensor * q = split_heads(ctx, linear(g, h, L.q_w, L.q_b), H, n_tok, n_frames);      // [hd, n_tok, H, F]
     ggml_tensor * k = split_heads(ctx, linear(g, h, L.k_w, L.k_b), H, n_tok, n_frames);
     ggml_tensor * v = split_heads(ctx, linear(g, h, L.v_w, L.v_b), H, n_tok, n_frames);
     ggml_tensor * attn = attention(g, q, k, v, scale);                                // [Dv, n_tok*F]
     x = ggml_add(ctx, x, linear(g, attn, L.o_w, L.o_b));
 
-    h = layer_norm(ctx, x, L.ln2_w, L.ln2_b, hp.eps);
+    h = layer_norm(g, x, L.ln2_w, L.ln2_b, hp.eps);
     h = quick_gelu_mlp(g, h, L.up_w, L.up_b, L.down_w, L.down_b);                          // [Dv, n_tok*F]
     return ggml_add(ctx, x, h);
 }
@@ -47,11 +47,11 @@ ggml_tensor * build_vision_graph(graph_context & g, const model & m, int n_frame
     x = ggml_concat(ctx, cls, x, 1);                                                         // [Dv, 1+P, F]
     x = ggml_add(ctx, x, w.pos_embd);
     x = ggml_reshape_2d(ctx, x, Dv, n_tok * n_frames);
-    x = layer_norm(ctx, x, w.pre_ln_w, w.pre_ln_b, hp.eps);
+    x = layer_norm(g, x, w.pre_ln_w, w.pre_ln_b, hp.eps);
 
     for (const auto & layer : w.layers) x = vision_block(g, layer, hp, x, n_tok, n_frames);
 
-    x = layer_norm(ctx, x, w.post_ln_w, w.post_ln_b, hp.eps);                                // [Dv, n_tok*F]
+    x = layer_norm(g, x, w.post_ln_w, w.post_ln_b, hp.eps);                                // [Dv, n_tok*F]
     g.named(ggml_view_2d(ctx, x, Dv, n_tok, x->nb[1], 0), "vision.frame0");
 
     if (video) {
@@ -64,7 +64,7 @@ ggml_tensor * build_vision_graph(graph_context & g, const model & m, int n_frame
     g.named(x, "vision.temporal");
 
     x = linear(g, x, w.proj_w, w.proj_b);                                                  // [D, n_tok*F]
-    x = layer_norm(ctx, x, w.proj_norm_w, w.proj_norm_b, hp.eps);                            // vision eps, as in HF
+    x = layer_norm(g, x, w.proj_norm_w, w.proj_norm_b, hp.eps);                            // vision eps, as in HF
     g.named(x, "vision.projected");
     g.output(x, "image_features");
     return x;

@@ -98,6 +98,8 @@ public:
     std::unique_ptr<packed_weights> packed;
     // gitcap's attention kernel for graphs on the CPU (chosen at load: GITCAP_ATTENTION is checked then)
     attention_kind attention = attention_kind::none;
+    // LayerNorm as one CPU operation (layer_norm_op.h) for graphs on the CPU
+    bool fused_layer_norm = false;
     // CPU threads chosen per graph from the load on the machine; null when the caller set a count
     std::unique_ptr<thread_budget> threads;
 };

@@ -2,6 +2,7 @@
 // uploaded (GPU). Every key and tensor is validated; a bad file is a gitcap::error, never an abort.
 #include "model/backend.h"
 #include "kernels/cpu_repack.h"
+#include "kernels/layer_norm_op.h"
 #include "model/file_mapping.h"
 #include "model/git_arch.h"
 #include "model/gguf_reader.h"
@@ -348,7 +349,10 @@ std::shared_ptr<const model> load_model(const std::string & path, const model_pa
     if (set.main != set.cpu) m->backends.push_back(set.cpu);
     m->cpu_backend = set.cpu;
     if (params.n_threads <= 0) m->threads = std::make_unique<thread_budget>(set.n_threads);
-    if (ggml_backend_dev_type(set.main_dev) == GGML_BACKEND_DEVICE_TYPE_CPU) m->attention = chosen_attention_kernel();
+    if (ggml_backend_dev_type(set.main_dev) == GGML_BACKEND_DEVICE_TYPE_CPU) {
+        m->attention = chosen_attention_kernel();
+        m->fused_layer_norm = fused_layer_norm_available();
+    }
 
     place_weights(*m, gguf.get(), path, file_size, params, set.n_threads);
 

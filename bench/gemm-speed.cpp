@@ -68,7 +68,7 @@ int main(int argc, char ** argv) {
                 if (kernel == 1 && !bf16_amx::available()) continue;
                 auto gemm = [&](int8_gemm::weight_format f, int8_gemm::epilogue e, const uint8_t * w, int64_t n, int64_t k, const uint8_t * xq,
                                 int64_t m, float * y, size_t ys, const float * b, int ith, int nth) {
-                    if (kernel == 1) return bf16_amx::gemm(f, e, w, n, k, xb.data(), m, y, ys, b, ith, nth);
+                    if (kernel == 1) return bf16_amx::gemm(f, e, w, n, k, xb.data(), m, bf16_amx::destination{y, ys, b}, ith, nth);
                     int8_gemm::gemm(f, e, w, n, k, xq, m, y, ys, b, ith, nth);
                 };
                 std::vector<double> cpu_ms, wall_ms;

@@ -68,12 +68,17 @@ static void kernel_gemm(weight_format f, epilogue act, const uint8_t * w, int64_
     gemm(f, act, w, n, k, xq, m, y, y_stride, bias, ith, nth);
 }
 
-// The AMX kernel's activations: x rounded to bf16, to nearest even.
+// The AMX kernel's activations (x rounded to bf16, to nearest even) and the residual it adds as it
+// stores its results (rows of n + 5 floats; empty: none).
 static std::vector<uint16_t> xb;
+static std::vector<float> residual;
 
 static void kernel_gemm_any(weight_format f, epilogue act, const uint8_t * w, int64_t n, int64_t k, const uint8_t * xq, int64_t m,
                             float * y, size_t y_stride, const float * bias, int ith, int nth) {
-    if (kernel == "amx") return gitcap::bf16_amx::gemm(f, act, w, n, k, xb.data(), m, y, y_stride, bias, ith, nth);
+    if (kernel == "amx") {
+        const gitcap::bf16_amx::destination out{y, y_stride, bias, residual.empty() ? nullptr : residual.data(), (n + 5) * sizeof(float)};
+        return gitcap::bf16_amx::gemm(f, act, w, n, k, xb.data(), m, out, ith, nth);
+    }
     kernel_gemm(f, act, w, n, k, xq, m, y, y_stride, bias, ith, nth);
 }
 
@@ -158,6 +163,12 @@ static void check_shape(std::mt19937 & rng, weight_format format, epilogue act, 
         gitcap::bf16_amx::convert_rows(x.data(), k * sizeof(float), k, xb.data(), 0, m);
         for (int64_t i = 0; i < m * k; i++) CHECK(xb[i] == to_bf16(x[i]), "bf16 rounding of x[%ld]", (long) i);
     }
+    // the AMX kernel adds a residual after a plain product with bias (the vision tower's out and fc2)
+    residual.clear();
+    if (bf16 && act == epilogue::none && with_bias) {
+        residual.resize((size_t) (m * (n + 5)));
+        for (auto & v : residual) v = normal(rng);
+    }
 
     // the product, against exact integer dot products (bf16: sums of the rounded values in double);
     // the same for every thread split; rows padded with NaN past n must stay untouched
@@ -194,6 +205,10 @@ static void check_shape(std::mt19937 & rng, weight_format format, epilogue act, 
                     const double got = y[r * stride + j];
                     // f32 sums: of 32 exact block sums (int8), of k products rounded one by one (bf16)
                     double tolerance = (bf16 ? 1e-5 : 1e-6) * magnitude + 1e-30;
+                    if (!residual.empty()) {
+                        exact += residual[r * (n + 5) + j];
+                        tolerance += 1e-7 * std::fabs(exact);
+                    }
                     if (act == epilogue::gelu_erf) {
                         // erf within 1.5e-7 (Abramowitz & Stegun 7.1.26); GELU's slope is below 1.13
                         exact = 0.5 * exact * (1.0 + std::erf(exact / std::sqrt(2.0)));

@@ -31,18 +31,22 @@ inline const packed_weight * packed_of(const graph_context & g, const ggml_tenso
 // act(x @ W^T + b) on the int8 kernel, x: [in, n...] -> [out, n...]. x is quantized once per
 // graph, whichever packed weights read it.
 inline ggml_tensor * packed_linear(graph_context & g, ggml_tensor * x, const packed_weight & w, ggml_tensor * b,
-                                   int8_gemm::epilogue act = int8_gemm::epilogue::none) {
+                                   int8_gemm::epilogue act = int8_gemm::epilogue::none, ggml_tensor * residual = nullptr) {
     ggml_tensor *& xq = g.int8_inputs[x];
     if (!xq) xq = quantize_activations(g.ctx(), x, w.kernel);
-    ggml_tensor * y = packed_product(g.ctx(), xq, w, b, act);
-    return x->ne[2] * x->ne[3] > 1 ? ggml_reshape_4d(g.ctx(), y, w.n, x->ne[1], x->ne[2], x->ne[3]) : y;
+    const bool flat = x->ne[2] * x->ne[3] == 1;
+    ggml_tensor * y = packed_product(g.ctx(), xq, w, b, act, flat ? residual : nullptr);
+    if (!flat) y = ggml_reshape_4d(g.ctx(), y, w.n, x->ne[1], x->ne[2], x->ne[3]);
+    return residual && !flat ? ggml_add(g.ctx(), residual, y) : y;
 }
 
-// x @ W^T + b, PyTorch's nn.Linear; x: [in, n] -> [out, n]. On the int8 kernel when W is packed.
-inline ggml_tensor * linear(graph_context & g, ggml_tensor * x, ggml_tensor * w, ggml_tensor * b) {
-    if (const packed_weight * pw = packed_of(g, w)) return packed_linear(g, x, *pw, b);
+// x @ W^T + b (+ residual), PyTorch's nn.Linear; x: [in, n] -> [out, n]. On the int8 kernel when W
+// is packed (which adds the residual as it stores its results, where it can).
+inline ggml_tensor * linear(graph_context & g, ggml_tensor * x, ggml_tensor * w, ggml_tensor * b, ggml_tensor * residual = nullptr) {
+    if (const packed_weight * pw = packed_of(g, w)) return packed_linear(g, x, *pw, b, int8_gemm::epilogue::none, residual);
     x = ggml_mul_mat(g.ctx(), w, x);
-    return b ? ggml_add(g.ctx(), x, b) : x;
+    if (b) x = ggml_add(g.ctx(), x, b);
+    return residual ? ggml_add(g.ctx(), residual, x) : x;
 }
 
 // gelu_erf(x @ W^T + b): BERT's intermediate layer; fused into the product on the int8 kernel.
@@ -51,19 +55,19 @@ inline ggml_tensor * linear_gelu_erf(graph_context & g, ggml_tensor * x, ggml_te
     return ggml_gelu_erf(g.ctx(), linear(g, x, w, b));
 }
 
-// CLIP's MLP fc2(quick_gelu(fc1(x))), quick_gelu(x) = x * sigmoid(1.702 x). On the int8 kernel
+// residual + CLIP's MLP fc2(quick_gelu(fc1(x))), quick_gelu(x) = x * sigmoid(1.702 x). On the int8 kernel
 // fc1 applies it as it stores its results. Elsewhere, as silu(1.702 x) / 1.702 in f32 (ggml's
 // gelu_quick uses an f16 table), with the 1/1.702 applied after fc2, on the 4x narrower output,
 // where it costs a quarter of the memory traffic.
 inline ggml_tensor * quick_gelu_mlp(graph_context & g, ggml_tensor * x, ggml_tensor * up_w, ggml_tensor * up_b,
-                                    ggml_tensor * down_w, ggml_tensor * down_b) {
+                                    ggml_tensor * down_w, ggml_tensor * down_b, ggml_tensor * residual) {
     ggml_context * ctx = g.ctx();
     const packed_weight * up = packed_of(g, up_w);
     if (up && packed_of(g, down_w)) {
-        return linear(g, packed_linear(g, x, *up, up_b, int8_gemm::epilogue::quick_gelu), down_w, down_b);
+        return linear(g, packed_linear(g, x, *up, up_b, int8_gemm::epilogue::quick_gelu), down_w, down_b, residual);
     }
     ggml_tensor * h = ggml_silu(ctx, ggml_scale(ctx, linear(g, x, up_w, up_b), 1.702f));
-    return ggml_add(ctx, ggml_scale(ctx, linear(g, h, down_w, nullptr), 1.0f / 1.702f), down_b);
+    return ggml_add(ctx, residual, ggml_add(ctx, ggml_scale(ctx, linear(g, h, down_w, nullptr), 1.0f / 1.702f), down_b));
 }
 
 // [hd*H, n, b] -> [hd, n, H, b]: the layout ggml_mul_mat wants for per-head scores

@@ -18,11 +18,10 @@ static ggml_tensor * vision_block(graph_context & g, const vision_layer & L, con
     ggml_tensor * k = split_heads(ctx, linear(g, h, L.k_w, L.k_b), H, n_tok, n_frames);
     ggml_tensor * v = split_heads(ctx, linear(g, h, L.v_w, L.v_b), H, n_tok, n_frames);
     ggml_tensor * attn = attention(g, q, k, v, scale);                                // [Dv, n_tok*F]
-    x = ggml_add(ctx, x, linear(g, attn, L.o_w, L.o_b));
+    x = linear(g, attn, L.o_w, L.o_b, x);                                                   // x + attention
 
     h = layer_norm(g, x, L.ln2_w, L.ln2_b, hp.eps);
-    h = quick_gelu_mlp(g, h, L.up_w, L.up_b, L.down_w, L.down_b);                          // [Dv, n_tok*F]
-    return ggml_add(ctx, x, h);
+    return quick_gelu_mlp(g, h, L.up_w, L.up_b, L.down_w, L.down_b, x);                       // [Dv, n_tok*F]
 }
 
 ggml_tensor * build_vision_graph(graph_context & g, const model & m, int n_frames, bool video) {

@@ -105,25 +105,29 @@ GITCAP_BF16_TARGET void unpack_panels(const uint8_t * w_packed, int64_t p, int64
 // the bias and the epilogue.
 struct finished_pass {
     const float * cbuf = nullptr;
+    int64_t row = 0;  // first activation row
     int64_t rows = 0; // of 32
     int panels = 0;   // 1 or 2
     int64_t col = 0;  // first output column
-    float * y = nullptr; // row 0 of the pass, column 0
 };
 
-// The bias and the epilogue over a finished pass, into y.
+// The bias, the epilogue and the residual over a finished pass, into out.y.
 template <epilogue A>
-GITCAP_BF16_TARGET void store_pass(const finished_pass & f, int64_t n, size_t y_stride, const float * bias) {
+GITCAP_BF16_TARGET void store_pass(const finished_pass & f, int64_t n, const destination & out) {
     for (int q = 0; q < f.panels; q++) {
         const int64_t c0 = f.col + q * panel_rows;
         const int64_t cols = std::min<int64_t>(panel_rows, n - c0);
         const __mmask16 mask = __mmask16((1u << cols) - 1);
-        const __m512 bv = bias ? _mm512_maskz_loadu_ps(mask, bias + c0) : _mm512_setzero_ps();
+        const __m512 bv = out.bias ? _mm512_maskz_loadu_ps(mask, out.bias + c0) : _mm512_setzero_ps();
         for (int64_t r = 0; r < f.rows; r++) {
-            __m512 out = _mm512_add_ps(_mm512_load_ps(f.cbuf + (2 * (r / tile_rows) + q) * 256 + (r % tile_rows) * 16), bv);
-            if constexpr (A == epilogue::gelu_erf) out = simd::gelu_erf_ps(out);
-            if constexpr (A == epilogue::quick_gelu) out = simd::quick_gelu_ps(out);
-            _mm512_mask_storeu_ps(reinterpret_cast<float *>(reinterpret_cast<uint8_t *>(f.y) + r * y_stride) + c0, mask, out);
+            __m512 v = _mm512_add_ps(_mm512_load_ps(f.cbuf + (2 * (r / tile_rows) + q) * 256 + (r % tile_rows) * 16), bv);
+            if constexpr (A == epilogue::gelu_erf) v = simd::gelu_erf_ps(v);
+            if constexpr (A == epilogue::quick_gelu) v = simd::quick_gelu_ps(v);
+            if (out.residual) {
+                const auto * res = reinterpret_cast<const uint8_t *>(out.residual) + (f.row + r) * out.residual_row_stride;
+                v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, reinterpret_cast<const float *>(res) + c0), v);
+            }
+            _mm512_mask_storeu_ps(reinterpret_cast<float *>(reinterpret_cast<uint8_t *>(out.y) + (f.row + r) * out.y_row_stride) + c0, mask, v);
         }
     }
 }
@@ -173,8 +177,8 @@ uint8_t * scratch(std::vector<uint8_t> & v, size_t bytes) {
 // Thread ith's panels, a chunk at a time: the chunk is dequantized once, then every pass of 32
 // activation rows is multiplied against all of it, two panels at a time. No thread waits for another.
 template <weight_format F, epilogue A>
-GITCAP_BF16_TARGET void gemm_tiles(const uint8_t * w_packed, int64_t n, int64_t k, const uint16_t * xb, int64_t m, float * y,
-                                   size_t y_row_stride, const float * bias, int ith, int nth) {
+GITCAP_BF16_TARGET void gemm_tiles(const uint8_t * w_packed, int64_t n, int64_t k, const uint16_t * xb, int64_t m,
+                                   const destination & out, int ith, int nth) {
     const int64_t nb = k / block;
     const int64_t n_panels = (n + panel_rows - 1) / panel_rows;
     // whole pairs of panels per thread where possible
@@ -206,7 +210,6 @@ GITCAP_BF16_TARGET void gemm_tiles(const uint8_t * w_packed, int64_t n, int64_t 
         for (int64_t r = 0; r < m; r += row_block) {
             const bool partial = r + row_block > m;
             const uint16_t * x = partial ? tail : reinterpret_cast<const uint16_t *>(reinterpret_cast<const uint8_t *>(xb) + r * row_size);
-            float * yr = reinterpret_cast<float *>(reinterpret_cast<uint8_t *>(y) + r * y_row_stride);
             const int64_t rows = std::min(row_block, m - r);
             for (int64_t p = pc; p < pc + count; p += 2) {
                 const uint8_t * wb0 = unpacked + (p - pc) * nb * b_tile_bytes;
@@ -217,14 +220,14 @@ GITCAP_BF16_TARGET void gemm_tiles(const uint8_t * w_packed, int64_t n, int64_t 
                     multiply_pass<false>(x, row_size, wb0, nullptr, nb);
                 }
                 // the tile unit works through the products while the vector units finish the last pass
-                if (pending.cbuf) store_pass<A>(pending, n, y_row_stride, bias);
+                if (pending.cbuf) store_pass<A>(pending, n, out);
                 float * cbuf = cbufs + (pending.cbuf == cbufs ? 1024 : 0);
                 store_tiles(cbuf, two);
-                pending = {cbuf, rows, two ? 2 : 1, p * panel_rows, yr};
+                pending = {cbuf, r, rows, two ? 2 : 1, p * panel_rows};
             }
         }
     }
-    if (pending.cbuf) store_pass<A>(pending, n, y_row_stride, bias);
+    if (pending.cbuf) store_pass<A>(pending, n, out);
     _tile_release();
 }
 
@@ -261,8 +264,8 @@ void convert_rows(const float * x, size_t x_row_stride, int64_t k, uint16_t * ds
     convert_rows_bf16(x, x_row_stride, k, dst, row_begin, row_end);
 }
 
-void gemm(weight_format f, epilogue act, const uint8_t * w_packed, int64_t n, int64_t k, const uint16_t * xb, int64_t m, float * y,
-          size_t y_row_stride, const float * bias, int ith, int nth) {
+void gemm(weight_format f, epilogue act, const uint8_t * w_packed, int64_t n, int64_t k, const uint16_t * xb, int64_t m,
+          const destination & out, int ith, int nth) {
     using W = weight_format;
     using E = epilogue;
     decltype(&gemm_tiles<W::q8, E::none>) run = nullptr;
@@ -271,15 +274,14 @@ void gemm(weight_format f, epilogue act, const uint8_t * w_packed, int64_t n, in
         case E::gelu_erf: run = f == W::q8 ? gemm_tiles<W::q8, E::gelu_erf> : gemm_tiles<W::q4, E::gelu_erf>; break;
         case E::quick_gelu: run = f == W::q8 ? gemm_tiles<W::q8, E::quick_gelu> : gemm_tiles<W::q4, E::quick_gelu>; break;
     }
-    run(w_packed, n, k, xb, m, y, y_row_stride, bias, ith, nth);
+    run(w_packed, n, k, xb, m, out, ith, nth);
 }
 
 #else
 
 bool available() { return false; }
 void convert_rows(const float *, size_t, int64_t, uint16_t *, int64_t, int64_t) {}
-void gemm(weight_format, epilogue, const uint8_t *, int64_t, int64_t, const uint16_t *, int64_t, float *, size_t, const float *, int,
-          int) {}
+void gemm(weight_format, epilogue, const uint8_t *, int64_t, int64_t, const uint16_t *, int64_t, const destination &, int, int) {}
 
 #endif
 

@@ -36,10 +36,20 @@ constexpr size_t converted_row_size(int64_t k) { return size_t(k) * 2; }
 // (to nearest even) into dst, converted_row_size(k) bytes per row. k: a multiple of 32.
 void convert_rows(const float * x, size_t x_row_stride, int64_t k, uint16_t * dst, int64_t row_begin, int64_t row_end);
 
-// y[r][j] = act(sum_k w[j][k] * x[r][k] (+ bias[j])) for weights packed by int8_gemm::pack and the
-// m rows `xb` converted by convert_rows; y rows are y_row_stride bytes apart. Thread `ith` of
-// `nth` computes its share of the panels.
+// Where results go: y rows y_row_stride bytes apart; bias (n floats) and residual (rows
+// residual_row_stride bytes apart, read as y is written) may be null.
+struct destination {
+    float * y;
+    size_t y_row_stride;
+    const float * bias = nullptr;
+    const float * residual = nullptr;
+    size_t residual_row_stride = 0;
+};
+
+// y[r][j] = act(sum_k w[j][k] * x[r][k] (+ bias[j])) (+ residual[r][j]) for weights packed by
+// int8_gemm::pack and the m rows `xb` converted by convert_rows (a residual only with no act).
+// Thread `ith` of `nth` computes its share of the panels.
 void gemm(int8_gemm::weight_format f, int8_gemm::epilogue act, const uint8_t * w_packed, int64_t n, int64_t k, const uint16_t * xb,
-          int64_t m, float * y, size_t y_row_stride, const float * bias, int ith, int nth);
+          int64_t m, const destination & out, int ith, int nth);
 
 } // namespace gitcap::bf16_amx

@@ -56,9 +56,10 @@ private:
 // [quantized_row_size(k), rows]. A CPU graph node; every packed weight with k inputs can read it.
 ggml_tensor * quantize_activations(ggml_context * ctx, ggml_tensor * x, int8_kernel kernel);
 
-// act(x @ W^T (+ b)) from x quantized by quantize_activations(): [n, rows] f32. A CPU graph node;
-// bias and activation are applied as each result is stored.
+// act(x @ W^T (+ b)) (+ residual, [n, rows] f32) from x quantized by quantize_activations():
+// [n, rows] f32. A CPU graph node; bias, activation and (on AMX) the residual are applied as each
+// result is stored; elsewhere the residual is a ggml_add after it.
 ggml_tensor * packed_product(ggml_context * ctx, ggml_tensor * xq, const packed_weight & w, ggml_tensor * b,
-                             int8_gemm::epilogue act = int8_gemm::epilogue::none);
+                             int8_gemm::epilogue act = int8_gemm::epilogue::none, ggml_tensor * residual = nullptr);
 
 } // namespace gitcap

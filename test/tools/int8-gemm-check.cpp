@@ -228,6 +228,22 @@ static void check_shape(std::mt19937 & rng, weight_format format, epilogue act, 
                   "gemm m=%ld k=%ld n=%ld: %d threads differ from 1", (long) m, (long) k, (long) n, nth);
         }
     }
+    // bf16 results (what the next product reads): the f32 results rounded, 2 threads
+    if (bf16) {
+        std::vector<uint16_t> yb((size_t) (m * stride), 0xFFFF);
+        for (int ith = 0; ith < 2; ith++) {
+            gitcap::bf16_amx::destination out{nullptr, stride * sizeof(uint16_t), with_bias ? bias.data() : nullptr,
+                                              residual.empty() ? nullptr : residual.data(), (n + 5) * sizeof(float), yb.data()};
+            gitcap::bf16_amx::gemm(format, act, packed.data(), n, k, xb.data(), m, out, ith, 2);
+        }
+        for (int64_t r = 0; r < m; r++) {
+            for (int64_t j = 0; j < n; j++) {
+                CHECK(yb[r * stride + j] == to_bf16(first[r * stride + j]), "bf16 output m=%ld k=%ld n=%ld [%ld][%ld]", (long) m, (long) k,
+                      (long) n, (long) r, (long) j);
+            }
+            for (int64_t j = n; j < stride; j++) CHECK(yb[r * stride + j] == 0xFFFF, "bf16 output wrote past row %ld", (long) r);
+        }
+    }
 }
 
 int main(int argc, char ** argv) {

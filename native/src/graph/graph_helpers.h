@@ -49,10 +49,24 @@ inline ggml_tensor * linear(graph_context & g, ggml_tensor * x, ggml_tensor * w,
     return residual ? ggml_add(g.ctx(), residual, x) : x;
 }
 
-// gelu_erf(x @ W^T + b): BERT's intermediate layer; fused into the product on the int8 kernel.
-inline ggml_tensor * linear_gelu_erf(graph_context & g, ggml_tensor * x, ggml_tensor * w, ggml_tensor * b) {
-    if (const packed_weight * pw = packed_of(g, w)) return packed_linear(g, x, *pw, b, int8_gemm::epilogue::gelu_erf);
-    return ggml_gelu_erf(g.ctx(), linear(g, x, w, b));
+// down(act(up(x))) (+ residual) with both weights packed, x: [in, n]: up's result reaches down in
+// the form down reads (on AMX straight from the tiles as bf16, never stored as f32).
+inline ggml_tensor * packed_mlp(graph_context & g, ggml_tensor * x, const packed_weight & up, ggml_tensor * up_b, int8_gemm::epilogue act,
+                                const packed_weight & down, ggml_tensor * down_b, ggml_tensor * residual) {
+    ggml_tensor *& xq = g.int8_inputs[x];
+    if (!xq) xq = quantize_activations(g.ctx(), x, up.kernel);
+    ggml_tensor * hq = packed_product_for_next(g.ctx(), xq, up, up_b, act, down.kernel);
+    return packed_product(g.ctx(), hq, down, down_b, int8_gemm::epilogue::none, residual);
+}
+
+// BERT's feed-forward block, down(gelu_erf(up(x))); the GELU fused into the product on the int8 kernel.
+inline ggml_tensor * gelu_erf_mlp(graph_context & g, ggml_tensor * x, ggml_tensor * up_w, ggml_tensor * up_b, ggml_tensor * down_w,
+                                  ggml_tensor * down_b) {
+    const packed_weight * up = packed_of(g, up_w);
+    const packed_weight * down = packed_of(g, down_w);
+    if (up && down && x->ne[2] * x->ne[3] == 1) return packed_mlp(g, x, *up, up_b, int8_gemm::epilogue::gelu_erf, *down, down_b, nullptr);
+    ggml_tensor * h = up ? packed_linear(g, x, *up, up_b, int8_gemm::epilogue::gelu_erf) : ggml_gelu_erf(g.ctx(), linear(g, x, up_w, up_b));
+    return linear(g, h, down_w, down_b);
 }
 
 // residual + CLIP's MLP fc2(quick_gelu(fc1(x))), quick_gelu(x) = x * sigmoid(1.702 x). On the int8 kernel
@@ -63,9 +77,9 @@ inline ggml_tensor * quick_gelu_mlp(graph_context & g, ggml_tensor * x, ggml_ten
                                     ggml_tensor * down_w, ggml_tensor * down_b, ggml_tensor * residual) {
     ggml_context * ctx = g.ctx();
     const packed_weight * up = packed_of(g, up_w);
-    if (up && packed_of(g, down_w)) {
-        return linear(g, packed_linear(g, x, *up, up_b, int8_gemm::epilogue::quick_gelu), down_w, down_b, residual);
-    }
+    const packed_weight * down = packed_of(g, down_w);
+    if (up && down && x->ne[2] * x->ne[3] == 1) return packed_mlp(g, x, *up, up_b, int8_gemm::epilogue::quick_gelu, *down, down_b, residual);
+    if (up && down) return linear(g, packed_linear(g, x, *up, up_b, int8_gemm::epilogue::quick_gelu), down_w, down_b, residual);
     ggml_tensor * h = ggml_silu(ctx, ggml_scale(ctx, linear(g, x, up_w, up_b), 1.702f));
     return ggml_add(ctx, residual, ggml_add(ctx, ggml_scale(ctx, linear(g, h, down_w, nullptr), 1.0f / 1.702f), down_b));
 }

@@ -20,7 +20,7 @@ static ggml_tensor * v_view(ggml_context * ctx, ggml_tensor * v, int64_t first, 
 // The BERT post-LN tail of a layer: attention output projection, residual, LN, FFN, residual, LN.
 static ggml_tensor * layer_tail(graph_context & g, const text_layer & L, float eps, ggml_tensor * x, ggml_tensor * attn) {
     ggml_tensor * h = layer_norm(g, linear(g, attn, L.o_w, L.o_b), L.o_norm_w, L.o_norm_b, eps, x);
-    ggml_tensor * f = linear(g, linear_gelu_erf(g, h, L.up_w, L.up_b), L.down_w, L.down_b);
+    ggml_tensor * f = gelu_erf_mlp(g, h, L.up_w, L.up_b, L.down_w, L.down_b);
     return layer_norm(g, f, L.out_norm_w, L.out_norm_b, eps, h);
 }
 

@@ -127,7 +127,12 @@ GITCAP_BF16_TARGET void store_pass(const finished_pass & f, int64_t n, const des
                 const auto * res = reinterpret_cast<const uint8_t *>(out.residual) + (f.row + r) * out.residual_row_stride;
                 v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, reinterpret_cast<const float *>(res) + c0), v);
             }
-            _mm512_mask_storeu_ps(reinterpret_cast<float *>(reinterpret_cast<uint8_t *>(out.y) + (f.row + r) * out.y_row_stride) + c0, mask, v);
+            if (out.y_bf16) {
+                auto * row = reinterpret_cast<uint16_t *>(reinterpret_cast<uint8_t *>(out.y_bf16) + (f.row + r) * out.y_row_stride);
+                _mm256_mask_storeu_epi16(row + c0, mask, (__m256i) _mm512_cvtneps_pbh(v));
+            } else {
+                _mm512_mask_storeu_ps(reinterpret_cast<float *>(reinterpret_cast<uint8_t *>(out.y) + (f.row + r) * out.y_row_stride) + c0, mask, v);
+            }
         }
     }
 }

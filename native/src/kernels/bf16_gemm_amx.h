@@ -36,7 +36,8 @@ constexpr size_t converted_row_size(int64_t k) { return size_t(k) * 2; }
 // (to nearest even) into dst, converted_row_size(k) bytes per row. k: a multiple of 32.
 void convert_rows(const float * x, size_t x_row_stride, int64_t k, uint16_t * dst, int64_t row_begin, int64_t row_end);
 
-// Where results go: y rows y_row_stride bytes apart; bias (n floats) and residual (rows
+// Where results go: y rows y_row_stride bytes apart, as f32, or rounded to bf16 (the form the
+// next product reads) where y_bf16 is set instead; bias (n floats) and residual (rows
 // residual_row_stride bytes apart, read as y is written) may be null.
 struct destination {
     float * y;
@@ -44,6 +45,7 @@ struct destination {
     const float * bias = nullptr;
     const float * residual = nullptr;
     size_t residual_row_stride = 0;
+    uint16_t * y_bf16 = nullptr;
 };
 
 // y[r][j] = act(sum_k w[j][k] * x[r][k] (+ bias[j])) (+ residual[r][j]) for weights packed by

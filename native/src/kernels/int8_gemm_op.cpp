@@ -92,6 +92,10 @@ void gemm_op(ggml_tensor * dst, int ith, int nth, void * userdata) {
         const ggml_tensor * r = dst->src[3];
         bf16_amx::destination out{static_cast<float *>(dst->data), dst->nb[1], b ? static_cast<const float *>(b->data) : nullptr,
                                   r ? static_cast<const float *>(r->data) : nullptr, r ? r->nb[1] : 0};
+        if (dst->type == GGML_TYPE_BF16) {
+            out.y = nullptr;
+            out.y_bf16 = static_cast<uint16_t *>(dst->data);
+        }
         bf16_amx::gemm(w->format, A, static_cast<const uint8_t *>(dst->src[0]->data), w->n, w->k, static_cast<const uint16_t *>(xq->data),
                        dst->ne[1], out, ith, nth);
         return;
@@ -99,6 +103,22 @@ void gemm_op(ggml_tensor * dst, int ith, int nth, void * userdata) {
     int8_gemm_run(w->kernel, w->format, A, static_cast<const uint8_t *>(dst->src[0]->data), w->n, w->k,
                   static_cast<const uint8_t *>(xq->data), dst->ne[1], static_cast<float *>(dst->data), dst->nb[1],
                   b ? static_cast<const float *>(b->data) : nullptr, ith, nth);
+}
+
+bool takes_residual(const ggml_tensor * xq, const ggml_tensor * b, const ggml_tensor * residual) {
+    return xq->type == GGML_TYPE_BF16 && b && residual->type == GGML_TYPE_F32 && residual->nb[0] == sizeof(float) &&
+           residual->ne[0] == b->ne[0] && residual->ne[1] == xq->ne[1] && residual->ne[2] * residual->ne[3] == 1;
+}
+
+ggml_tensor * product_node(ggml_context * ctx, ggml_type type, ggml_tensor * xq, const packed_weight & w, ggml_tensor * b,
+                                  int8_gemm::epilogue act, ggml_tensor * residual) {
+    ggml_tensor * args[4] = {w.data, xq, b, residual};
+    // userdata points into the model, which outlives every graph built from it
+    return ggml_custom_4d(ctx, type, w.n, xq->ne[1], 1, 1, args, residual ? 4 : b ? 3 : 2,
+                          act == int8_gemm::epilogue::gelu_erf     ? gemm_op<int8_gemm::epilogue::gelu_erf>
+                          : act == int8_gemm::epilogue::quick_gelu ? gemm_op<int8_gemm::epilogue::quick_gelu>
+                                                                   : gemm_op<int8_gemm::epilogue::none>,
+                          GGML_N_TASKS_MAX, const_cast<packed_weight *>(&w));
 }
 
 } // namespace
@@ -113,23 +133,18 @@ ggml_tensor * quantize_activations(ggml_context * ctx, ggml_tensor * x, int8_ker
                           GGML_N_TASKS_MAX, reinterpret_cast<void *>(uintptr_t(kernel)));
 }
 
-static bool takes_residual(const ggml_tensor * xq, const ggml_tensor * b, const ggml_tensor * residual) {
-    return xq->type == GGML_TYPE_BF16 && b && residual->type == GGML_TYPE_F32 && residual->nb[0] == sizeof(float) &&
-           residual->ne[0] == b->ne[0] && residual->ne[1] == xq->ne[1] && residual->ne[2] * residual->ne[3] == 1;
-}
-
 ggml_tensor * packed_product(ggml_context * ctx, ggml_tensor * xq, const packed_weight & w, ggml_tensor * b, int8_gemm::epilogue act,
                              ggml_tensor * residual) {
     if (residual && (act != int8_gemm::epilogue::none || !takes_residual(xq, b, residual))) {
         return ggml_add(ctx, residual, packed_product(ctx, xq, w, b, act));
     }
-    ggml_tensor * args[4] = {w.data, xq, b, residual};
-    // userdata points into the model, which outlives every graph built from it
-    return ggml_custom_4d(ctx, GGML_TYPE_F32, w.n, xq->ne[1], 1, 1, args, residual ? 4 : b ? 3 : 2,
-                          act == int8_gemm::epilogue::gelu_erf     ? gemm_op<int8_gemm::epilogue::gelu_erf>
-                          : act == int8_gemm::epilogue::quick_gelu ? gemm_op<int8_gemm::epilogue::quick_gelu>
-                                                                   : gemm_op<int8_gemm::epilogue::none>,
-                          GGML_N_TASKS_MAX, const_cast<packed_weight *>(&w));
+    return product_node(ctx, GGML_TYPE_F32, xq, w, b, act, residual);
+}
+
+ggml_tensor * packed_product_for_next(ggml_context * ctx, ggml_tensor * xq, const packed_weight & w, ggml_tensor * b,
+                                      int8_gemm::epilogue act, int8_kernel next) {
+    if (xq->type == GGML_TYPE_BF16 && uses_bf16_tiles(next, xq->ne[1])) return product_node(ctx, GGML_TYPE_BF16, xq, w, b, act, nullptr);
+    return quantize_activations(ctx, packed_product(ctx, xq, w, b, act), next);
 }
 
 } // namespace gitcap

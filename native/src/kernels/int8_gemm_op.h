@@ -62,4 +62,9 @@ ggml_tensor * quantize_activations(ggml_context * ctx, ggml_tensor * x, int8_ker
 ggml_tensor * packed_product(ggml_context * ctx, ggml_tensor * xq, const packed_weight & w, ggml_tensor * b,
                              int8_gemm::epilogue act = int8_gemm::epilogue::none, ggml_tensor * residual = nullptr);
 
+// act(x @ W^T (+ b)) as the input of a product on kernel `next`: on AMX straight from the tiles
+// to bf16 (the f32 result is never stored), else quantized from it by quantize_activations().
+ggml_tensor * packed_product_for_next(ggml_context * ctx, ggml_tensor * xq, const packed_weight & w, ggml_tensor * b,
+                                      int8_gemm::epilogue act, int8_kernel next);
+
 } // namespace gitcap

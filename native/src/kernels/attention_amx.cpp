@@ -1,0 +1,287 @@
+#include "kernels/attention_amx.h"
+
+#include "kernels/bf16_gemm_amx.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+// Linux only, as bf16_gemm_amx.cpp (tile permission; MinGW cannot assemble the tile intrinsics).
+#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__))
+#define GITCAP_ATTENTION_AMX 1
+#include <immintrin.h>
+
+#include "kernels/simd_math.h"
+#endif
+
+namespace gitcap::attention_amx {
+
+using attention_kernel::view;
+
+#ifdef GITCAP_ATTENTION_AMX
+
+namespace {
+
+#define GITCAP_ATTN_AMX_TARGET __attribute__((target("amx-tile,amx-bf16,avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma")))
+
+constexpr int block_rows = 16;      // queries per block: the rows of the A and C tiles
+constexpr int tile_elems = 512;     // bf16 values in one 16 x 64-byte tile
+constexpr int64_t key_align = 32;   // keys are padded to this (one A tile of weights)
+
+// Tile registers (palette 1), all 16 rows x 64 bytes: tmm0-3 C (f32), tmm4 A (queries or
+// weights), tmm6-7 B (keys or values), loaded in turn so that a load overlaps a product.
+struct alignas(64) tile_config {
+    uint8_t palette = 1;
+    uint8_t start_row = 0;
+    uint8_t reserved[14] = {};
+    uint16_t colsb[16] = {};
+    uint8_t rows[16] = {};
+};
+
+tile_config make_config() {
+    tile_config c;
+    for (int t = 0; t < 8; t++) c.rows[t] = block_rows, c.colsb[t] = 64;
+    return c;
+}
+
+// The shapes of one call and the thread's memory for it (64-byte aligned regions).
+struct workspace {
+    int64_t n, n_pad;   // keys, and keys padded to key_align
+    int hd, hd_pad;     // head size, and head size padded to 32 (the scores' inner dimension)
+    uint16_t * kt;      // K as B tiles [key / 16][dim / 32]: row r holds dims 2r, 2r+1 of 16 keys
+    uint16_t * vt;      // V as B tiles [key / 32][dim / 16]: row r holds keys 2r, 2r+1 of 16 dims
+    uint16_t * qb;      // the block's queries times scale: [16][hd_pad]
+    float * s;          // the block's scores: [16][n_pad]
+    uint16_t * p;       // the block's weights: [16][n_pad]
+    float * o;          // four C tiles of output: [4][16][16]
+    float inv_sum[block_rows];
+};
+
+// Carves the workspace out of a thread-local buffer that is kept between calls (ggml's worker
+// threads live as long as the thread pool).
+workspace make_workspace(int64_t n, int hd) {
+    workspace w{};
+    w.n = n;
+    w.n_pad = (n + key_align - 1) / key_align * key_align;
+    w.hd = hd;
+    w.hd_pad = (hd + 31) / 32 * 32;
+    const size_t sizes[] = {size_t(w.n_pad * w.hd_pad) * 2, size_t(w.n_pad * hd) * 2, size_t(block_rows * w.hd_pad) * 2,
+                            size_t(block_rows * w.n_pad) * 4, size_t(block_rows * w.n_pad) * 2, 4 * 256 * 4};
+    size_t total = 64;
+    for (size_t s : sizes) total += (s + 63) / 64 * 64;
+    thread_local std::vector<uint8_t> store;
+    if (store.size() < total) store.resize(total);
+    auto at = reinterpret_cast<uint8_t *>((reinterpret_cast<uintptr_t>(store.data()) + 63) & ~uintptr_t(63));
+    uint8_t * region[6];
+    for (int i = 0; i < 6; i++) region[i] = at, at += (sizes[i] + 63) / 64 * 64;
+    w.kt = reinterpret_cast<uint16_t *>(region[0]);
+    w.vt = reinterpret_cast<uint16_t *>(region[1]);
+    w.qb = reinterpret_cast<uint16_t *>(region[2]);
+    w.s = reinterpret_cast<float *>(region[3]);
+    w.p = reinterpret_cast<uint16_t *>(region[4]);
+    w.o = reinterpret_cast<float *>(region[5]);
+    return w;
+}
+
+// 16 floats at p, or zeros where `on` is false.
+GITCAP_ATTN_AMX_TARGET inline __m512 load_or_zero(const float * p, bool on) {
+    return on ? _mm512_loadu_ps(p) : _mm512_setzero_ps();
+}
+
+// K of head h in batch b as B tiles of the scores: key t's 32 dims of block db, rounded to bf16,
+// are 16 pairs that go down column t % 16 of tile (t / 16, db). Padded keys and dims are zeros.
+GITCAP_ATTN_AMX_TARGET void convert_keys(workspace & w, const view & k, int64_t h, int64_t b) {
+    const int ndb = w.hd_pad / 32;
+    const __m512i down = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(16));
+    for (int64_t t = 0; t < w.n_pad; t++) {
+        const float * kr = t < w.n ? k.row(t, h, b) : nullptr;
+        auto * column = reinterpret_cast<uint32_t *>(w.kt) + (t / 16) * ndb * 256 + t % 16;
+        for (int db = 0; db < ndb; db++) {
+            const int d = db * 32;
+            const __m512 f0 = load_or_zero(kr + d, kr && d < w.hd), f1 = load_or_zero(kr + d + 16, kr && d + 16 < w.hd);
+            // cvtne2ps(a, b): b's 16 go first, so dword r holds dims (2r, 2r + 1)
+            _mm512_i32scatter_epi32(column + db * 256, down, (__m512i) _mm512_cvtne2ps_pbh(f1, f0), 4);
+        }
+    }
+}
+
+// V of head h in batch b as B tiles of the weighted sum: row r of tile (key block kb, dim block
+// db) interleaves keys 32 kb + 2r and 32 kb + 2r + 1 over the block's 16 dims. Padded keys are zeros.
+GITCAP_ATTN_AMX_TARGET void convert_values(workspace & w, const view & v, int64_t h, int64_t b) {
+    alignas(64) uint16_t idx[32];
+    for (int j = 0; j < 16; j++) idx[2 * j] = uint16_t(j), idx[2 * j + 1] = uint16_t(16 + j);
+    const __m512i interleave = _mm512_load_si512(idx);
+    const int nvd = w.hd / 16;
+    for (int64_t t = 0; t < w.n_pad; t += 2) {
+        const float * v0 = t < w.n ? v.row(t, h, b) : nullptr;
+        const float * v1 = t + 1 < w.n ? v.row(t + 1, h, b) : nullptr;
+        uint16_t * row = w.vt + (t / key_align) * nvd * tile_elems + (t % key_align) / 2 * 32;
+        for (int db = 0; db < nvd; db++) {
+            const __m512bh pair = _mm512_cvtne2ps_pbh(load_or_zero(v1 + db * 16, v1), load_or_zero(v0 + db * 16, v0));
+            _mm512_store_si512(row + db * tile_elems, _mm512_permutexvar_epi16(interleave, (__m512i) pair));
+        }
+    }
+}
+
+// Queries [q0, q0 + n_q) times scale, rounded to bf16, as the rows of qb (the rest zeros).
+GITCAP_ATTN_AMX_TARGET void convert_queries(workspace & w, const view & q, int64_t q0, int64_t n_q, int64_t h, int64_t b, float scale) {
+    const __m512 sc = _mm512_set1_ps(scale);
+    for (int i = 0; i < block_rows; i++) {
+        const float * qr = i < n_q ? q.row(q0 + i, h, b) : nullptr;
+        for (int d = 0; d < w.hd_pad; d += 32) {
+            const __m512 f0 = _mm512_mul_ps(load_or_zero(qr + d, qr && d < w.hd), sc);
+            const __m512 f1 = _mm512_mul_ps(load_or_zero(qr + d + 16, qr && d + 16 < w.hd), sc);
+            _mm512_store_si512(w.qb + i * w.hd_pad + d, (__m512i) _mm512_cvtne2ps_pbh(f1, f0));
+        }
+    }
+}
+
+// C tile `t` (if t < C) += A tile 4 times the B tile at `bt`, loaded into tmm `reg` (6 or 7, in
+// turn). The tile intrinsics take their register numbers as literal tokens.
+#define GITCAP_ATTN_AMX_PRODUCT(t, reg, bt)                                                                                       \
+    if constexpr (C > t) {                                                                                                        \
+        _tile_loadd(reg, bt, 64);                                                                                                 \
+        _tile_dpbf16ps(t, 4, reg);                                                                                                \
+    }
+
+// Scores of the block's queries against C (2 or 4) blocks of 16 keys from key 16 kb, into s.
+template <int C>
+GITCAP_ATTN_AMX_TARGET void scores(workspace & w, int64_t kb) {
+    const int ndb = w.hd_pad / 32;
+    _tile_zero(0);
+    _tile_zero(1);
+    if constexpr (C > 2) {
+        _tile_zero(2);
+        _tile_zero(3);
+    }
+    const uint16_t * kt = w.kt + kb * ndb * tile_elems;
+    for (int db = 0; db < ndb; db++) {
+        _tile_loadd(4, w.qb + db * 32, w.hd_pad * 2);
+        GITCAP_ATTN_AMX_PRODUCT(0, 6, kt + (0 * ndb + db) * tile_elems)
+        GITCAP_ATTN_AMX_PRODUCT(1, 7, kt + (1 * ndb + db) * tile_elems)
+        GITCAP_ATTN_AMX_PRODUCT(2, 6, kt + (2 * ndb + db) * tile_elems)
+        GITCAP_ATTN_AMX_PRODUCT(3, 7, kt + (3 * ndb + db) * tile_elems)
+    }
+    float * s = w.s + kb * 16;
+    const size_t stride = size_t(w.n_pad) * 4;
+    _tile_stored(0, s, stride);
+    _tile_stored(1, s + 16, stride);
+    if constexpr (C > 2) {
+        _tile_stored(2, s + 32, stride);
+        _tile_stored(3, s + 48, stride);
+    }
+}
+
+// Output dims [16 db, 16 (db + C)) of the block (C <= 4): the weights times V over all keys, into o.
+template <int C>
+GITCAP_ATTN_AMX_TARGET void weighted_values(workspace & w, int db) {
+    const int nvd = w.hd / 16;
+    _tile_zero(0);
+    if constexpr (C > 1) _tile_zero(1);
+    if constexpr (C > 2) _tile_zero(2);
+    if constexpr (C > 3) _tile_zero(3);
+    for (int64_t kb = 0; kb < w.n_pad / key_align; kb++) {
+        _tile_loadd(4, w.p + kb * key_align, w.n_pad * 2);
+        const uint16_t * vt = w.vt + (kb * nvd + db) * tile_elems;
+        GITCAP_ATTN_AMX_PRODUCT(0, 6, vt)
+        GITCAP_ATTN_AMX_PRODUCT(1, 7, vt + tile_elems)
+        GITCAP_ATTN_AMX_PRODUCT(2, 6, vt + 2 * tile_elems)
+        GITCAP_ATTN_AMX_PRODUCT(3, 7, vt + 3 * tile_elems)
+    }
+    _tile_stored(0, w.o, 64);
+    if constexpr (C > 1) _tile_stored(1, w.o + 256, 64);
+    if constexpr (C > 2) _tile_stored(2, w.o + 512, 64);
+    if constexpr (C > 3) _tile_stored(3, w.o + 768, 64);
+}
+
+#undef GITCAP_ATTN_AMX_PRODUCT
+
+GITCAP_ATTN_AMX_TARGET inline __m512 bf16_to_f32(__m256i x) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(x), 16)); }
+
+// Each query's weights exp(s_j - max_j s_j), rounded to bf16 into p (zero for padded keys), and
+// 1 / their sum (of the rounded weights, so that they sum to one as used).
+GITCAP_ATTN_AMX_TARGET void softmax(workspace & w) {
+    const int64_t full = w.n / 16 * 16;
+    const __mmask16 tail = __mmask16((1u << (w.n - full)) - 1);
+    for (int i = 0; i < block_rows; i++) {
+        const float * s = w.s + i * w.n_pad;
+        __m512 mx = _mm512_set1_ps(-INFINITY);
+        for (int64_t j = 0; j < full; j += 16) mx = _mm512_max_ps(mx, _mm512_loadu_ps(s + j));
+        if (tail) mx = _mm512_max_ps(mx, _mm512_mask_loadu_ps(mx, tail, s + full));
+        const __m512 m = _mm512_set1_ps(_mm512_reduce_max_ps(mx));
+        __m512 sum = _mm512_setzero_ps();
+        uint16_t * p = w.p + i * w.n_pad;
+        for (int64_t j = 0; j < w.n_pad; j += 32) {
+            const __mmask16 m0 = j + 16 <= w.n ? 0xFFFF : j < w.n ? tail : 0;
+            const __mmask16 m1 = j + 32 <= w.n ? 0xFFFF : j + 16 < w.n ? tail : 0;
+            const __m512 p0 = _mm512_maskz_mov_ps(m0, simd::exp_ps(_mm512_sub_ps(_mm512_loadu_ps(s + j), m)));
+            const __m512 p1 = _mm512_maskz_mov_ps(m1, simd::exp_ps(_mm512_sub_ps(_mm512_loadu_ps(s + j + 16), m)));
+            const __m512i pb = (__m512i) _mm512_cvtne2ps_pbh(p1, p0);
+            _mm512_storeu_si512(p + j, pb);
+            sum = _mm512_add_ps(sum, bf16_to_f32(_mm512_castsi512_si256(pb)));
+            sum = _mm512_add_ps(sum, bf16_to_f32(_mm512_extracti64x4_epi64(pb, 1)));
+        }
+        w.inv_sum[i] = 1.0f / _mm512_reduce_add_ps(sum);
+    }
+}
+
+// Queries [q0, q0 + n_q) of head h in batch b (K and V already converted) into out.
+GITCAP_ATTN_AMX_TARGET void query_block(workspace & w, const view & q, float * out, size_t out_stride, int64_t q0, int64_t n_q, int64_t h,
+                                        int64_t b, float scale) {
+    convert_queries(w, q, q0, n_q, h, b, scale);
+    const int64_t nkb = w.n_pad / 16; // even
+    int64_t kb = 0;
+    for (; kb + 4 <= nkb; kb += 4) scores<4>(w, kb);
+    if (kb < nkb) scores<2>(w, kb);
+    softmax(w);
+    const int nvd = w.hd / 16;
+    for (int db = 0; db < nvd; db += 4) {
+        const int count = std::min(4, nvd - db);
+        switch (count) {
+            case 4: weighted_values<4>(w, db); break;
+            case 3: weighted_values<3>(w, db); break;
+            case 2: weighted_values<2>(w, db); break;
+            default: weighted_values<1>(w, db); break;
+        }
+        for (int64_t i = 0; i < n_q; i++) {
+            float * o = reinterpret_cast<float *>(reinterpret_cast<uint8_t *>(out) + (b * w.n + q0 + i) * out_stride) + h * w.hd + db * 16;
+            const __m512 inv = _mm512_set1_ps(w.inv_sum[i]);
+            for (int c = 0; c < count; c++) _mm512_storeu_ps(o + c * 16, _mm512_mul_ps(_mm512_loadu_ps(w.o + c * 256 + i * 16), inv));
+        }
+    }
+}
+
+} // namespace
+
+bool available() { return bf16_amx::available(); }
+
+GITCAP_ATTN_AMX_TARGET void run(const view & q, const view & k, const view & v, float * out, size_t out_token_stride, int64_t n,
+                                int64_t heads, int64_t batch, int head_dim, float scale, int ith, int nth) {
+    const int64_t blocks = (n + block_rows - 1) / block_rows, units = batch * heads * blocks;
+    const int64_t u0 = units * ith / nth, u1 = units * (ith + 1) / nth;
+    if (u0 >= u1) return;
+    workspace w = make_workspace(n, head_dim);
+    static const tile_config config = make_config();
+    _tile_loadconfig(&config);
+    int64_t converted = -1; // the (batch, head) whose K and V are in w
+    for (int64_t u = u0; u < u1; u++) {
+        const int64_t bh = u / blocks, b = bh / heads, h = bh % heads, q0 = u % blocks * block_rows;
+        if (bh != converted) {
+            convert_keys(w, k, h, b);
+            convert_values(w, v, h, b);
+            converted = bh;
+        }
+        query_block(w, q, out, out_token_stride, q0, std::min<int64_t>(block_rows, n - q0), h, b, scale);
+    }
+    _tile_release();
+}
+
+#else
+
+bool available() { return false; }
+void run(const view &, const view &, const view &, float *, size_t, int64_t, int64_t, int64_t, int, float, int, int) {}
+
+#endif
+
+} // namespace gitcap::attention_amx

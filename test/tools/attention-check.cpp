@@ -52,19 +52,20 @@ static double worst_rms = 0;   // the largest root-mean-square error relative to
 
 // The error allowed at one output element. f32 kernels: scores carry a relative error of ~1e-7 *
 // sqrt(hd); exp() turns it into an absolute error of the weights that grows with the scores' size
-// (spread^2 here). amx: q * scale, k, v and the weights are rounded to bf16 (within eps = 2^-9), so a
-// score is off by at most delta = 2^-8 * sum_d |q_d k_d| * scale (+ f32 sums), each weight then by a
-// factor within e^(+-delta) (1 +- eps), the normalized weights by a factor within
-// e^(2 delta) (1 + eps) / (1 - eps), and the output, a mean of values rounded within eps, by
-// max|v| (eps + e^(2 delta) (1 + eps) / (1 - eps) - 1): about max|v| (3 * 2^-9 + 2^-7 * max_j sum_d
-// |q_d k_jd| * scale), as attention_amx.h states. That bound holds whatever the rounding errors'
+// (spread^2 here). amx: q * scale, k and v are rounded to bf16 (within eps = 2^-9), so a score is off
+// by at most delta = 2^-8 * sum_d |q_d k_d| * scale (+ f32 sums); each weight, a power of two within
+// 2^-13 (7.5e-5) rounded to bf16, is then off by a factor within e^(+-delta) (1 +- eps_w), eps_w =
+// 2^-9 + 2^-13, the normalized weights by a factor within e^(2 delta) (1 + eps_w) / (1 - eps_w), and
+// the output, a mean of values rounded within eps, by max|v| (eps + e^(2 delta) (1 + eps_w) /
+// (1 - eps_w) - 1): about max|v| (3 * 2^-9 + 2^-12 + 2^-7 * max_j sum_d |q_d k_jd| * scale), as
+// attention_amx.h states. That bound holds whatever the rounding errors'
 // signs; as they are not all alike, amx must also keep its root-mean-square error within
 // 2^-8 (1 + spread^2) of that of the results (measured: about 0.45 of it).
 static double tolerance(double magnitude, float spread, double vmax, double abs_score, int64_t n, int hd) {
     if (kernel != "amx") return 2e-6 * magnitude * (1 + spread * spread);
-    const double eps = std::ldexp(1.0, -9), f32 = std::ldexp(1.0, -24);
+    const double eps = std::ldexp(1.0, -9), eps_w = eps + std::ldexp(1.0, -13), f32 = std::ldexp(1.0, -24);
     const double delta = (std::ldexp(1.0, -8) * (1 + eps) + hd * f32) * abs_score;
-    return vmax * (eps + std::exp(2 * delta) * (1 + eps) / (1 - eps) - 1 + 2 * n * f32) + 1e-7 * vmax;
+    return vmax * (eps + std::exp(2 * delta) * (1 + eps_w) / (1 - eps_w) - 1 + 2 * n * f32) + 1e-7 * vmax;
 }
 
 static void check(std::mt19937 & rng, int64_t n, int64_t heads, int64_t batch, int hd, float spread) {

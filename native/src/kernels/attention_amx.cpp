@@ -11,8 +11,6 @@
 #if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__))
 #define GITCAP_ATTENTION_AMX 1
 #include <immintrin.h>
-
-#include "kernels/simd_math.h"
 #endif
 
 namespace gitcap::attention_amx {
@@ -51,11 +49,12 @@ struct workspace {
     int hd, hd_pad;     // head size, and head size padded to 32 (the scores' inner dimension)
     uint16_t * kt;      // K as B tiles [key / 16][dim / 32]: row r holds dims 2r, 2r+1 of 16 keys
     uint16_t * vt;      // V as B tiles [key / 32][dim / 16]: row r holds keys 2r, 2r+1 of 16 dims
-    uint16_t * qb;      // the block's queries times scale: [16][hd_pad]
+    uint16_t * qb;      // the block's queries times scale * log2(e): [16][hd_pad]
     float * s;          // the block's scores: [16][n_pad]
     uint16_t * p;       // the block's weights: [16][n_pad]
     float * o;          // four C tiles of output: [4][16][16]
     float inv_sum[block_rows];
+    float row_max[block_rows][16]; // each query's largest score so far, in 16 lanes of key columns
 };
 
 // Carves the workspace out of a thread-local buffer that is kept between calls (ggml's worker
@@ -124,9 +123,10 @@ GITCAP_ATTN_AMX_TARGET void convert_values(workspace & w, const view & v, int64_
     }
 }
 
-// Queries [q0, q0 + n_q) times scale, rounded to bf16, as the rows of qb (the rest zeros).
+// Queries [q0, q0 + n_q) times scale * log2(e) (the scores are then in base 2: softmax takes 2^x,
+// which costs less than e^x), rounded to bf16, as the rows of qb (the rest zeros).
 GITCAP_ATTN_AMX_TARGET void convert_queries(workspace & w, const view & q, int64_t q0, int64_t n_q, int64_t h, int64_t b, float scale) {
-    const __m512 sc = _mm512_set1_ps(scale);
+    const __m512 sc = _mm512_set1_ps(scale * 1.44269504088896341f);
     for (int i = 0; i < block_rows; i++) {
         const float * qr = i < n_q ? q.row(q0 + i, h, b) : nullptr;
         for (int d = 0; d < w.hd_pad; d += 32) {
@@ -144,6 +144,25 @@ GITCAP_ATTN_AMX_TARGET void convert_queries(workspace & w, const view & q, int64
         _tile_loadd(reg, bt, 64);                                                                                                 \
         _tile_dpbf16ps(t, 4, reg);                                                                                                \
     }
+
+// Each query's largest score so far, taking in the C blocks of 16 keys from key 16 kb just stored
+// (still in L1; padded keys left out).
+template <int C>
+GITCAP_ATTN_AMX_TARGET inline void update_row_max(workspace & w, int64_t kb) {
+    for (int i = 0; i < block_rows; i++) {
+        const float * s = w.s + i * w.n_pad;
+        __m512 mx = _mm512_loadu_ps(w.row_max[i]);
+        for (int c = 0; c < C; c++) {
+            const int64_t j = (kb + c) * 16;
+            if (j + 16 <= w.n) {
+                mx = _mm512_max_ps(mx, _mm512_loadu_ps(s + j));
+            } else if (j < w.n) {
+                mx = _mm512_max_ps(mx, _mm512_mask_loadu_ps(mx, __mmask16((1u << (w.n - j)) - 1), s + j));
+            }
+        }
+        _mm512_storeu_ps(w.row_max[i], mx);
+    }
+}
 
 // Scores of the block's queries against C (2 or 4) blocks of 16 keys from key 16 kb, into s.
 template <int C>
@@ -171,6 +190,7 @@ GITCAP_ATTN_AMX_TARGET void scores(workspace & w, int64_t kb) {
         _tile_stored(2, s + 32, stride);
         _tile_stored(3, s + 48, stride);
     }
+    update_row_max<C>(w, kb);
 }
 
 // Output dims [16 db, 16 (db + C)) of the block (C <= 4): the weights times V over all keys, into o.
@@ -197,30 +217,43 @@ GITCAP_ATTN_AMX_TARGET void weighted_values(workspace & w, int db) {
 
 #undef GITCAP_ATTN_AMX_PRODUCT
 
-GITCAP_ATTN_AMX_TARGET inline __m512 bf16_to_f32(__m256i x) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(x), 16)); }
+// 2^x for x <= 0 (x = n + r, |r| <= 1/2): 2^r by a degree-3 polynomial (fitted to relative error,
+// within 7.5e-5 = 2^-13.7 of it, well below the weights' bf16 rounding, 2^-9), 2^n by scalef
+// (which gives 0 below 2^-149).
+GITCAP_ATTN_AMX_TARGET inline __m512 exp2_ps(__m512 x) {
+    const __m512 n = _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m512 r = _mm512_sub_ps(x, n);
+    __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(0.05517161628f), r, _mm512_set1_ps(0.242611171f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.6932609998f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.9999280709f));
+    return _mm512_scalef_ps(p, n);
+}
 
-// Each query's weights exp(s_j - max_j s_j), rounded to bf16 into p (zero for padded keys), and
-// 1 / their sum (of the rounded weights, so that they sum to one as used).
+// Each query's weights 2^(s_j - max_j s_j), rounded to bf16 into p (zero for padded keys), and
+// 1 / their sum (of the rounded weights, so that they sum to one as used; dpbf16 adds them up
+// in pairs, exactly, times bf16 ones).
 GITCAP_ATTN_AMX_TARGET void softmax(workspace & w) {
-    const int64_t full = w.n / 16 * 16;
-    const __mmask16 tail = __mmask16((1u << (w.n - full)) - 1);
+    const __m512bh ones = (__m512bh) _mm512_set1_epi16(0x3F80);
     for (int i = 0; i < block_rows; i++) {
         const float * s = w.s + i * w.n_pad;
-        __m512 mx = _mm512_set1_ps(-INFINITY);
-        for (int64_t j = 0; j < full; j += 16) mx = _mm512_max_ps(mx, _mm512_loadu_ps(s + j));
-        if (tail) mx = _mm512_max_ps(mx, _mm512_mask_loadu_ps(mx, tail, s + full));
-        const __m512 m = _mm512_set1_ps(_mm512_reduce_max_ps(mx));
+        const __m512 m = _mm512_set1_ps(_mm512_reduce_max_ps(_mm512_loadu_ps(w.row_max[i])));
         __m512 sum = _mm512_setzero_ps();
         uint16_t * p = w.p + i * w.n_pad;
-        for (int64_t j = 0; j < w.n_pad; j += 32) {
-            const __mmask16 m0 = j + 16 <= w.n ? 0xFFFF : j < w.n ? tail : 0;
-            const __mmask16 m1 = j + 32 <= w.n ? 0xFFFF : j + 16 < w.n ? tail : 0;
-            const __m512 p0 = _mm512_maskz_mov_ps(m0, simd::exp_ps(_mm512_sub_ps(_mm512_loadu_ps(s + j), m)));
-            const __m512 p1 = _mm512_maskz_mov_ps(m1, simd::exp_ps(_mm512_sub_ps(_mm512_loadu_ps(s + j + 16), m)));
-            const __m512i pb = (__m512i) _mm512_cvtne2ps_pbh(p1, p0);
-            _mm512_storeu_si512(p + j, pb);
-            sum = _mm512_add_ps(sum, bf16_to_f32(_mm512_castsi512_si256(pb)));
-            sum = _mm512_add_ps(sum, bf16_to_f32(_mm512_extracti64x4_epi64(pb, 1)));
+        int64_t j = 0;
+        for (; j + 32 <= w.n; j += 32) {
+            const __m512 p0 = exp2_ps(_mm512_sub_ps(_mm512_loadu_ps(s + j), m));
+            const __m512 p1 = exp2_ps(_mm512_sub_ps(_mm512_loadu_ps(s + j + 16), m));
+            const __m512bh pb = _mm512_cvtne2ps_pbh(p1, p0);
+            _mm512_storeu_si512(p + j, (__m512i) pb);
+            sum = _mm512_dpbf16_ps(sum, pb, ones);
+        }
+        if (j < w.n) { // the last keys, fewer than 32, and padding
+            const __mmask32 valid = __mmask32((1ull << (w.n - j)) - 1);
+            const __m512 p0 = exp2_ps(_mm512_sub_ps(_mm512_loadu_ps(s + j), m));
+            const __m512 p1 = exp2_ps(_mm512_sub_ps(_mm512_loadu_ps(s + j + 16), m));
+            const __m512bh pb = (__m512bh) _mm512_maskz_mov_epi16(valid, (__m512i) _mm512_cvtne2ps_pbh(p1, p0));
+            _mm512_storeu_si512(p + j, (__m512i) pb);
+            sum = _mm512_dpbf16_ps(sum, pb, ones);
         }
         w.inv_sum[i] = 1.0f / _mm512_reduce_add_ps(sum);
     }
@@ -230,6 +263,7 @@ GITCAP_ATTN_AMX_TARGET void softmax(workspace & w) {
 GITCAP_ATTN_AMX_TARGET void query_block(workspace & w, const view & q, float * out, size_t out_stride, int64_t q0, int64_t n_q, int64_t h,
                                         int64_t b, float scale) {
     convert_queries(w, q, q0, n_q, h, b, scale);
+    for (auto & row : w.row_max) _mm512_storeu_ps(row, _mm512_set1_ps(-INFINITY));
     const int64_t nkb = w.n_pad / 16; // even
     int64_t kb = 0;
     for (; kb + 4 <= nkb; kb += 4) scores<4>(w, kb);

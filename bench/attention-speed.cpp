@@ -6,6 +6,7 @@
 // every call, as ggml's graph does); time is each thread's own CPU time (the slowest thread's), so
 // that other processes' load takes little away from it; wall time beside it.
 // Built and run by hand (README "Attention kernels"):
+// Arguments: threads (2), repetitions (10), and optionally "vision" or "prefix" for one shape only.
 //   g++ -O2 -std=c++17 -Inative/src bench/attention-speed.cpp native/src/kernels/attention_kernel.cpp native/src/kernels/attention_amx.cpp native/src/kernels/bf16_gemm_amx.cpp native/src/kernels/int8_gemm_amx.cpp native/src/kernels/int8_gemm.cpp -o /tmp/attention-speed -lpthread && /tmp/attention-speed 2 10
 #include "kernels/attention_amx.h"
 #include "kernels/attention_kernel.h"
@@ -16,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 #include <thread>
 #include <time.h>
 #include <vector>
@@ -29,6 +31,7 @@ static double thread_cpu_ms() {
 }
 
 struct shape {
+    const char * key;
     const char * name;
     int64_t n, batch;
 };
@@ -36,13 +39,15 @@ struct shape {
 int main(int argc, char ** argv) {
     const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
     const int reps = argc > 2 ? std::atoi(argv[2]) : 10;
+    const std::string only = argc > 3 ? argv[3] : "";
     constexpr int64_t heads = 12;
     constexpr int hd = 64;
-    const shape shapes[] = {{"vision tower (6 x 197)", 197, 6}, {"image prefix (1182)", 1182, 1}};
+    const shape shapes[] = {{"vision", "vision tower (6 x 197)", 197, 6}, {"prefix", "image prefix (1182)", 1182, 1}};
     std::mt19937 rng(1);
     std::normal_distribution<float> normal(0.0f, 1.0f);
     std::printf("kernel\tshape\tn\tbatch\tcpu ms\twall ms\tGFLOP/s (cpu)\tGFLOP/s (wall)\n");
     for (const shape & s : shapes) {
+        if (!only.empty() && only != s.key) continue;
         // q, k, v side by side in each token's row, as the fused projection gives them
         const int64_t width = 3 * heads * hd;
         std::vector<float> qkv(size_t(s.batch * s.n * width)), out(size_t(s.batch * s.n * heads * hd));

@@ -97,20 +97,49 @@ GITCAP_ATTN_AMX_TARGET inline __m512 load_or_zero(const float * p, bool on) {
     return on ? _mm512_loadu_ps(p) : _mm512_setzero_ps();
 }
 
-// K of head h in batch b as B tiles of the scores: key t's 32 dims of block db, rounded to bf16,
-// are 16 pairs that go down column t % 16 of tile (t / 16, db). Padded keys and dims are zeros.
+// The 16 x 16 dwords a[j][r] transposed in place: a[r][j].
+GITCAP_ATTN_AMX_TARGET inline void transpose_16x16(__m512i a[16]) {
+    __m512i t[16];
+    for (int i = 0; i < 16; i += 2) { // lane L of t[i]: a[i][4L], a[i+1][4L], a[i][4L+1], a[i+1][4L+1]; of t[i+1]: the same for 4L+2, 4L+3
+        t[i] = _mm512_unpacklo_epi32(a[i], a[i + 1]);
+        t[i + 1] = _mm512_unpackhi_epi32(a[i], a[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) { // lane L of a[i + c]: dword 4L + c of keys i..i+3
+        a[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
+        a[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
+        a[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
+        a[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
+    }
+    for (int c = 0; c < 4; c++) { // the 4 x 4 lanes of a[c], a[4 + c], a[8 + c], a[12 + c] transposed: rows c, 4 + c, 8 + c, 12 + c
+        const __m512i v0 = _mm512_shuffle_i32x4(a[c], a[4 + c], 0x44), v1 = _mm512_shuffle_i32x4(a[c], a[4 + c], 0xEE);
+        const __m512i v2 = _mm512_shuffle_i32x4(a[8 + c], a[12 + c], 0x44), v3 = _mm512_shuffle_i32x4(a[8 + c], a[12 + c], 0xEE);
+        t[c] = _mm512_shuffle_i32x4(v0, v2, 0x88);
+        t[4 + c] = _mm512_shuffle_i32x4(v0, v2, 0xDD);
+        t[8 + c] = _mm512_shuffle_i32x4(v1, v3, 0x88);
+        t[12 + c] = _mm512_shuffle_i32x4(v1, v3, 0xDD);
+    }
+    for (int r = 0; r < 16; r++) a[r] = t[r];
+}
+
+// K of head h in batch b as B tiles of the scores: the 32 dims of block db of key t, rounded to
+// bf16, are 16 pairs that go down column t % 16 of tile (t / 16, db), 16 keys at a time
+// transposed in registers. Padded keys and dims are zeros.
 GITCAP_ATTN_AMX_TARGET void convert_keys(workspace & w, const view & k, int64_t h, int64_t b) {
     const int ndb = w.hd_pad / 32;
-    const __m512i down = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(16));
-    for (int64_t t = 0; t < w.n_pad; t++) {
-        const float * kr = t < w.n ? k.row(t, h, b) : nullptr;
-        if (t + prefetch_distance < w.n) prefetch(k.row(t + prefetch_distance, h, b), size_t(w.hd) * 4);
-        auto * column = reinterpret_cast<uint32_t *>(w.kt) + (t / 16) * ndb * 256 + t % 16;
+    for (int64_t t0 = 0; t0 < w.n_pad; t0 += 16) {
+        for (int64_t t = t0 + prefetch_distance; t < std::min(t0 + 16 + prefetch_distance, w.n); t++) prefetch(k.row(t, h, b), size_t(w.hd) * 4);
         for (int db = 0; db < ndb; db++) {
             const int d = db * 32;
-            const __m512 f0 = load_or_zero(kr + d, kr && d < w.hd), f1 = load_or_zero(kr + d + 16, kr && d + 16 < w.hd);
-            // cvtne2ps(a, b): b's 16 go first, so dword r holds dims (2r, 2r + 1)
-            _mm512_i32scatter_epi32(column + db * 256, down, (__m512i) _mm512_cvtne2ps_pbh(f1, f0), 4);
+            __m512i a[16];
+            for (int j = 0; j < 16; j++) {
+                const float * kr = t0 + j < w.n ? k.row(t0 + j, h, b) : nullptr;
+                const __m512 f0 = load_or_zero(kr + d, kr && d < w.hd), f1 = load_or_zero(kr + d + 16, kr && d + 16 < w.hd);
+                // cvtne2ps(a, b): b's 16 go first, so dword r holds dims (2r, 2r + 1)
+                a[j] = (__m512i) _mm512_cvtne2ps_pbh(f1, f0);
+            }
+            transpose_16x16(a);
+            uint16_t * tile = w.kt + ((t0 / 16) * ndb + db) * tile_elems;
+            for (int r = 0; r < 16; r++) _mm512_store_si512(tile + r * 32, a[r]);
         }
     }
 }

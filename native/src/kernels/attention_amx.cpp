@@ -43,18 +43,24 @@ tile_config make_config() {
     return c;
 }
 
+// One block of queries and its scores. There are two: the next block's scores are computed by the
+// tiles while the vector units take the softmax of the current one.
+struct scored_block {
+    uint16_t * qb;                 // the queries times scale * log2(e): [16][hd_pad]
+    float * s;                     // the scores: [16][n_pad]
+    float row_max[block_rows][16]; // each query's largest score so far, in 16 lanes of key columns
+};
+
 // The shapes of one call and the thread's memory for it (64-byte aligned regions).
 struct workspace {
     int64_t n, n_pad;   // keys, and keys padded to key_align
     int hd, hd_pad;     // head size, and head size padded to 32 (the scores' inner dimension)
     uint16_t * kt;      // K as B tiles [key / 16][dim / 32]: row r holds dims 2r, 2r+1 of 16 keys
     uint16_t * vt;      // V as B tiles [key / 32][dim / 16]: row r holds keys 2r, 2r+1 of 16 dims
-    uint16_t * qb;      // the block's queries times scale * log2(e): [16][hd_pad]
-    float * s;          // the block's scores: [16][n_pad]
-    uint16_t * p;       // the block's weights: [16][n_pad]
+    scored_block blk[2];
+    uint16_t * p;       // the current block's weights: [16][n_pad]
     float * o;          // four C tiles of output: [4][16][16]
     float inv_sum[block_rows];
-    float row_max[block_rows][16]; // each query's largest score so far, in 16 lanes of key columns
 };
 
 // Carves the workspace out of a thread-local buffer that is kept between calls (ggml's worker
@@ -65,21 +71,24 @@ workspace make_workspace(int64_t n, int hd) {
     w.n_pad = (n + key_align - 1) / key_align * key_align;
     w.hd = hd;
     w.hd_pad = (hd + 31) / 32 * 32;
-    const size_t sizes[] = {size_t(w.n_pad * w.hd_pad) * 2, size_t(w.n_pad * hd) * 2, size_t(block_rows * w.hd_pad) * 2,
-                            size_t(block_rows * w.n_pad) * 4, size_t(block_rows * w.n_pad) * 2, 4 * 256 * 4};
+    const size_t sizes[] = {size_t(w.n_pad * w.hd_pad) * 2, size_t(w.n_pad * hd) * 2,   size_t(block_rows * w.hd_pad) * 2,
+                            size_t(block_rows * w.n_pad) * 4, size_t(block_rows * w.hd_pad) * 2, size_t(block_rows * w.n_pad) * 4,
+                            size_t(block_rows * w.n_pad) * 2, 4 * 256 * 4};
     size_t total = 64;
     for (size_t s : sizes) total += (s + 63) / 64 * 64;
     thread_local std::vector<uint8_t> store;
     if (store.size() < total) store.resize(total);
     auto at = reinterpret_cast<uint8_t *>((reinterpret_cast<uintptr_t>(store.data()) + 63) & ~uintptr_t(63));
-    uint8_t * region[6];
-    for (int i = 0; i < 6; i++) region[i] = at, at += (sizes[i] + 63) / 64 * 64;
+    uint8_t * region[8];
+    for (int i = 0; i < 8; i++) region[i] = at, at += (sizes[i] + 63) / 64 * 64;
     w.kt = reinterpret_cast<uint16_t *>(region[0]);
     w.vt = reinterpret_cast<uint16_t *>(region[1]);
-    w.qb = reinterpret_cast<uint16_t *>(region[2]);
-    w.s = reinterpret_cast<float *>(region[3]);
-    w.p = reinterpret_cast<uint16_t *>(region[4]);
-    w.o = reinterpret_cast<float *>(region[5]);
+    for (int i = 0; i < 2; i++) {
+        w.blk[i].qb = reinterpret_cast<uint16_t *>(region[2 + 2 * i]);
+        w.blk[i].s = reinterpret_cast<float *>(region[3 + 2 * i]);
+    }
+    w.p = reinterpret_cast<uint16_t *>(region[6]);
+    w.o = reinterpret_cast<float *>(region[7]);
     return w;
 }
 
@@ -168,14 +177,19 @@ GITCAP_ATTN_AMX_TARGET void convert_values(workspace & w, const view & v, int64_
 
 // Queries [q0, q0 + n_q) times scale * log2(e) (the scores are then in base 2: softmax takes 2^x,
 // which costs less than e^x), rounded to bf16, as the rows of qb (the rest zeros).
-GITCAP_ATTN_AMX_TARGET void convert_queries(workspace & w, const view & q, int64_t q0, int64_t n_q, int64_t h, int64_t b, float scale) {
+// Also asks for the rows of the block after it, and resets the block's maxima.
+GITCAP_ATTN_AMX_TARGET void convert_queries(const workspace & w, scored_block & sb, const view & q, int64_t q0, int64_t h, int64_t b,
+                                            float scale) {
+    const int64_t n_q = std::min<int64_t>(block_rows, w.n - q0);
+    for (int64_t i = q0 + block_rows; i < std::min(q0 + 2 * block_rows, w.n); i++) prefetch(q.row(i, h, b), size_t(w.hd) * 4);
+    for (auto & row : sb.row_max) _mm512_storeu_ps(row, _mm512_set1_ps(-INFINITY));
     const __m512 sc = _mm512_set1_ps(scale * 1.44269504088896341f);
     for (int i = 0; i < block_rows; i++) {
         const float * qr = i < n_q ? q.row(q0 + i, h, b) : nullptr;
         for (int d = 0; d < w.hd_pad; d += 32) {
             const __m512 f0 = _mm512_mul_ps(load_or_zero(qr + d, qr && d < w.hd), sc);
             const __m512 f1 = _mm512_mul_ps(load_or_zero(qr + d + 16, qr && d + 16 < w.hd), sc);
-            _mm512_store_si512(w.qb + i * w.hd_pad + d, (__m512i) _mm512_cvtne2ps_pbh(f1, f0));
+            _mm512_store_si512(sb.qb + i * w.hd_pad + d, (__m512i) _mm512_cvtne2ps_pbh(f1, f0));
         }
     }
 }
@@ -191,10 +205,10 @@ GITCAP_ATTN_AMX_TARGET void convert_queries(workspace & w, const view & q, int64
 // Each query's largest score so far, taking in the C blocks of 16 keys from key 16 kb just stored
 // (still in L1; padded keys left out).
 template <int C>
-GITCAP_ATTN_AMX_TARGET inline void update_row_max(workspace & w, int64_t kb) {
+GITCAP_ATTN_AMX_TARGET inline void update_row_max(const workspace & w, scored_block & sb, int64_t kb) {
     for (int i = 0; i < block_rows; i++) {
-        const float * s = w.s + i * w.n_pad;
-        __m512 mx = _mm512_loadu_ps(w.row_max[i]);
+        const float * s = sb.s + i * w.n_pad;
+        __m512 mx = _mm512_loadu_ps(sb.row_max[i]);
         for (int c = 0; c < C; c++) {
             const int64_t j = (kb + c) * 16;
             if (j + 16 <= w.n) {
@@ -203,13 +217,13 @@ GITCAP_ATTN_AMX_TARGET inline void update_row_max(workspace & w, int64_t kb) {
                 mx = _mm512_max_ps(mx, _mm512_mask_loadu_ps(mx, __mmask16((1u << (w.n - j)) - 1), s + j));
             }
         }
-        _mm512_storeu_ps(w.row_max[i], mx);
+        _mm512_storeu_ps(sb.row_max[i], mx);
     }
 }
 
 // Scores of the block's queries against C (2 or 4) blocks of 16 keys from key 16 kb, into s.
 template <int C>
-GITCAP_ATTN_AMX_TARGET void scores(workspace & w, int64_t kb) {
+GITCAP_ATTN_AMX_TARGET void scores(const workspace & w, scored_block & sb, int64_t kb) {
     const int ndb = w.hd_pad / 32;
     _tile_zero(0);
     _tile_zero(1);
@@ -219,13 +233,13 @@ GITCAP_ATTN_AMX_TARGET void scores(workspace & w, int64_t kb) {
     }
     const uint16_t * kt = w.kt + kb * ndb * tile_elems;
     for (int db = 0; db < ndb; db++) {
-        _tile_loadd(4, w.qb + db * 32, w.hd_pad * 2);
+        _tile_loadd(4, sb.qb + db * 32, w.hd_pad * 2);
         GITCAP_ATTN_AMX_PRODUCT(0, 6, kt + (0 * ndb + db) * tile_elems)
         GITCAP_ATTN_AMX_PRODUCT(1, 7, kt + (1 * ndb + db) * tile_elems)
         GITCAP_ATTN_AMX_PRODUCT(2, 6, kt + (2 * ndb + db) * tile_elems)
         GITCAP_ATTN_AMX_PRODUCT(3, 7, kt + (3 * ndb + db) * tile_elems)
     }
-    float * s = w.s + kb * 16;
+    float * s = sb.s + kb * 16;
     const size_t stride = size_t(w.n_pad) * 4;
     _tile_stored(0, s, stride);
     _tile_stored(1, s + 16, stride);
@@ -233,8 +247,22 @@ GITCAP_ATTN_AMX_TARGET void scores(workspace & w, int64_t kb) {
         _tile_stored(2, s + 32, stride);
         _tile_stored(3, s + 48, stride);
     }
-    update_row_max<C>(w, kb);
+    update_row_max<C>(w, sb, kb);
 }
+
+// Groups [g0, g1) of 4 blocks of 16 keys (the last one 2 blocks where the keys end there).
+GITCAP_ATTN_AMX_TARGET void score_groups(const workspace & w, scored_block & sb, int64_t g0, int64_t g1) {
+    const int64_t nkb = w.n_pad / 16; // even
+    for (int64_t g = g0; g < g1; g++) {
+        if (4 * g + 4 <= nkb) {
+            scores<4>(w, sb, 4 * g);
+        } else {
+            scores<2>(w, sb, 4 * g);
+        }
+    }
+}
+
+GITCAP_ATTN_AMX_TARGET inline int64_t score_group_count(const workspace & w) { return (w.n_pad / 16 + 3) / 4; }
 
 // Output dims [16 db, 16 (db + C)) of the block (C <= 4): the weights times V over all keys, into o.
 template <int C>
@@ -272,47 +300,49 @@ GITCAP_ATTN_AMX_TARGET inline __m512 exp2_ps(__m512 x) {
     return _mm512_scalef_ps(p, n);
 }
 
-// Each query's weights 2^(s_j - max_j s_j), rounded to bf16 into p (zero for padded keys), and
-// 1 / their sum (of the rounded weights, so that they sum to one as used; dpbf16 adds them up
-// in pairs, exactly, times bf16 ones).
-GITCAP_ATTN_AMX_TARGET void softmax(workspace & w) {
+// Query i's weights 2^(s_j - max_j s_j), rounded to bf16 into p (zero for padded keys), and 1 /
+// their sum (of the rounded weights, so that they sum to one as used; dpbf16 adds them up in
+// pairs, exactly, times bf16 ones).
+GITCAP_ATTN_AMX_TARGET void softmax_row(workspace & w, const scored_block & sb, int i) {
     const __m512bh ones = (__m512bh) _mm512_set1_epi16(0x3F80);
-    for (int i = 0; i < block_rows; i++) {
-        const float * s = w.s + i * w.n_pad;
-        const __m512 m = _mm512_set1_ps(_mm512_reduce_max_ps(_mm512_loadu_ps(w.row_max[i])));
-        __m512 sum = _mm512_setzero_ps();
-        uint16_t * p = w.p + i * w.n_pad;
-        int64_t j = 0;
-        for (; j + 32 <= w.n; j += 32) {
-            const __m512 p0 = exp2_ps(_mm512_sub_ps(_mm512_loadu_ps(s + j), m));
-            const __m512 p1 = exp2_ps(_mm512_sub_ps(_mm512_loadu_ps(s + j + 16), m));
-            const __m512bh pb = _mm512_cvtne2ps_pbh(p1, p0);
-            _mm512_storeu_si512(p + j, (__m512i) pb);
-            sum = _mm512_dpbf16_ps(sum, pb, ones);
-        }
-        if (j < w.n) { // the last keys, fewer than 32, and padding
-            const __mmask32 valid = __mmask32((1ull << (w.n - j)) - 1);
-            const __m512 p0 = exp2_ps(_mm512_sub_ps(_mm512_loadu_ps(s + j), m));
-            const __m512 p1 = exp2_ps(_mm512_sub_ps(_mm512_loadu_ps(s + j + 16), m));
-            const __m512bh pb = (__m512bh) _mm512_maskz_mov_epi16(valid, (__m512i) _mm512_cvtne2ps_pbh(p1, p0));
-            _mm512_storeu_si512(p + j, (__m512i) pb);
-            sum = _mm512_dpbf16_ps(sum, pb, ones);
-        }
-        w.inv_sum[i] = 1.0f / _mm512_reduce_add_ps(sum);
+    const float * s = sb.s + i * w.n_pad;
+    const __m512 m = _mm512_set1_ps(_mm512_reduce_max_ps(_mm512_loadu_ps(sb.row_max[i])));
+    __m512 sum = _mm512_setzero_ps();
+    uint16_t * p = w.p + i * w.n_pad;
+    int64_t j = 0;
+    for (; j + 32 <= w.n; j += 32) {
+        const __m512 p0 = exp2_ps(_mm512_sub_ps(_mm512_loadu_ps(s + j), m));
+        const __m512 p1 = exp2_ps(_mm512_sub_ps(_mm512_loadu_ps(s + j + 16), m));
+        const __m512bh pb = _mm512_cvtne2ps_pbh(p1, p0);
+        _mm512_storeu_si512(p + j, (__m512i) pb);
+        sum = _mm512_dpbf16_ps(sum, pb, ones);
     }
+    if (j < w.n) { // the last keys, fewer than 32, and padding
+        const __mmask32 valid = __mmask32((1ull << (w.n - j)) - 1);
+        const __m512 p0 = exp2_ps(_mm512_sub_ps(_mm512_loadu_ps(s + j), m));
+        const __m512 p1 = exp2_ps(_mm512_sub_ps(_mm512_loadu_ps(s + j + 16), m));
+        const __m512bh pb = (__m512bh) _mm512_maskz_mov_epi16(valid, (__m512i) _mm512_cvtne2ps_pbh(p1, p0));
+        _mm512_storeu_si512(p + j, (__m512i) pb);
+        sum = _mm512_dpbf16_ps(sum, pb, ones);
+    }
+    w.inv_sum[i] = 1.0f / _mm512_reduce_add_ps(sum);
 }
 
-// Queries [q0, q0 + n_q) of head h in batch b (K and V already converted) into out.
-GITCAP_ATTN_AMX_TARGET void query_block(workspace & w, const view & q, float * out, size_t out_stride, int64_t q0, int64_t n_q, int64_t h,
-                                        int64_t b, float scale) {
-    convert_queries(w, q, q0, n_q, h, b, scale);
-    for (int64_t i = q0 + block_rows; i < std::min(q0 + 2 * block_rows, w.n); i++) prefetch(q.row(i, h, b), size_t(w.hd) * 4); // the next block's
-    for (auto & row : w.row_max) _mm512_storeu_ps(row, _mm512_set1_ps(-INFINITY));
-    const int64_t nkb = w.n_pad / 16; // even
-    int64_t kb = 0;
-    for (; kb + 4 <= nkb; kb += 4) scores<4>(w, kb);
-    if (kb < nkb) scores<2>(w, kb);
-    softmax(w);
+// Queries [q0, q0 + 16) of head h in batch b, scored in `cur` (K and V already converted), into
+// out; the scores of `next` (if any) in between, a share after each query's softmax, so that the
+// tiles and the vector units work at the same time.
+GITCAP_ATTN_AMX_TARGET void query_block(workspace & w, const scored_block & cur, scored_block * next, float * out, size_t out_stride,
+                                        int64_t q0, int64_t h, int64_t b) {
+    const int64_t n_q = std::min<int64_t>(block_rows, w.n - q0), groups = score_group_count(w);
+    int64_t g = 0;
+    for (int i = 0; i < block_rows; i++) {
+        softmax_row(w, cur, i);
+        if (next) {
+            const int64_t g_end = groups * (i + 1) / block_rows;
+            score_groups(w, *next, g, g_end);
+            g = g_end;
+        }
+    }
     const int nvd = w.hd / 16;
     for (int db = 0; db < nvd; db += 4) {
         const int count = std::min(4, nvd - db);
@@ -343,6 +373,8 @@ GITCAP_ATTN_AMX_TARGET void run(const view & q, const view & k, const view & v, 
     static const tile_config config = make_config();
     _tile_loadconfig(&config);
     int64_t converted = -1; // the (batch, head) whose K and V are in w
+    int cur = 0;            // w.blk[cur]: this unit's block
+    bool scored = false;    // whether it was scored with the unit before
     for (int64_t u = u0; u < u1; u++) {
         const int64_t bh = u / blocks, b = bh / heads, h = bh % heads, q0 = u % blocks * block_rows;
         if (bh != converted) {
@@ -350,7 +382,15 @@ GITCAP_ATTN_AMX_TARGET void run(const view & q, const view & k, const view & v, 
             convert_values(w, v, h, b);
             converted = bh;
         }
-        query_block(w, q, out, out_token_stride, q0, std::min<int64_t>(block_rows, n - q0), h, b, scale);
+        if (!scored) {
+            convert_queries(w, w.blk[cur], q, q0, h, b, scale);
+            score_groups(w, w.blk[cur], 0, score_group_count(w));
+        }
+        // the next unit's block is scored meanwhile where it has the same K (the same head)
+        scored = u + 1 < u1 && (u + 1) / blocks == bh;
+        if (scored) convert_queries(w, w.blk[cur ^ 1], q, q0 + block_rows, h, b, scale);
+        query_block(w, w.blk[cur], scored ? &w.blk[cur ^ 1] : nullptr, out, out_token_stride, q0, h, b);
+        if (scored) cur ^= 1;
     }
     _tile_release();
 }

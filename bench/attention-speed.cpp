@@ -5,7 +5,7 @@
 // multiply and an add each). Each kernel on `threads` threads (one std::thread each, joined after
 // every call, as ggml's graph does); time is each thread's own CPU time (the slowest thread's), so
 // that other processes' load takes little away from it; wall time beside it.
-// Built and run by hand (README "Attention kernels"):
+// Built and run by hand (README "How it works", attention on AMX-BF16):
 // Arguments: threads (2), repetitions (10), and optionally "vision" or "prefix" for one shape only.
 //   g++ -O2 -std=c++17 -Inative/src bench/attention-speed.cpp native/src/kernels/attention_kernel.cpp native/src/kernels/attention_amx.cpp native/src/kernels/bf16_gemm_amx.cpp native/src/kernels/int8_gemm_amx.cpp native/src/kernels/int8_gemm.cpp -o /tmp/attention-speed -lpthread && /tmp/attention-speed 2 10
 #include "kernels/attention_amx.h"

@@ -3,9 +3,10 @@
 //
 // Per (batch, head) K and V are rounded to bf16 once, as B tiles (keys padded with zeros to a
 // multiple of 32). Then for each block of 16 queries: the scores against all keys by the tiles
-// into an f32 buffer, an exact two-pass softmax on the vector units (max, then exp and sum), the
-// weights rounded to bf16 as A tiles, and the weighted sum of values accumulated in f32 tiles
-// over all keys, divided by the sum of the rounded weights once at the end.
+// into an f32 buffer, an exact two-pass softmax on the vector units (max, then the weights and
+// their sum), the weights rounded to bf16 as A tiles, and the weighted sum of values accumulated
+// in f32 tiles over all keys, divided by the sum of the rounded weights once at the end. The
+// tiles score the next block while the vector units take the current block's softmax.
 //
 // Arithmetic: q * scale (times log2(e): the weights are powers of two), k, v and the weights are
 // each rounded to bf16 (to nearest even: within 2^-9 relative), products summed in f32; 2^x is
@@ -14,7 +15,7 @@
 // max|v| * (3 * 2^-9 + 2^-12 + 2^-7 * max_j scale * sum_d |q_d k_jd|) of exact attention
 // (test/tools/attention-check.cpp checks this bound; errors on random data reach about a tenth of
 // it, with a root-mean-square error about 0.3% of the results'). The effect on the full-size
-// model's first-step logits is in README "Attention kernels".
+// model's first-step logits is in README ("How it works", attention on AMX-BF16).
 #pragma once
 
 #include "kernels/attention_kernel.h"

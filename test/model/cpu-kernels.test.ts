@@ -158,6 +158,25 @@ describe('x86 CPU kernels', () => {
     });
   }
 
+  // The fixtures' heads (8 wide) are not a multiple of 16, so their attention stays on ggml's
+  // path whatever is forced: this checks the choice, the kernel is checked above.
+  it('GITCAP_ATTENTION=amx loads where the CPU has AMX-BF16, else a clear E_INVALID_ARG', { skip: !kernels }, async () => {
+    process.env.GITCAP_ATTENTION = 'amx';
+    try {
+      const load = GitModel.load(await fixtureGguf('tiny-vatex', 'q8_0'), { backend: 'cpu', threads: 1 });
+      if (kernels?.includes('attention-amx')) {
+        const m = await load;
+        const r = await m.caption({ pixels: pixelValues('vatex_clip_full') });
+        assert.deepEqual(r.tokenIds, goldens.cases.vatex_clip_full!.new_token_ids);
+        await m.dispose();
+      } else {
+        await assert.rejects(load, (e: Error & { code?: string }) => e.code === 'E_INVALID_ARG' && e.message.includes('GITCAP_ATTENTION=amx'));
+      }
+    } finally {
+      delete process.env.GITCAP_ATTENTION;
+    }
+  });
+
   it('an unknown GITCAP_GEMM or GITCAP_ATTENTION is a clear E_INVALID_ARG when the model loads', async () => {
     for (const [name, value] of [['GITCAP_GEMM', 'avx9'], ['GITCAP_ATTENTION', 'fast']] as const) {
       process.env[name] = value;

@@ -98,7 +98,7 @@ GITCAP_ATTN_AMX_TARGET inline void prefetch(const void * p, size_t bytes) {
     for (size_t i = 0; i < bytes; i += 64) _mm_prefetch(static_cast<const char *>(p) + i, _MM_HINT_T0);
 }
 
-// Rows ahead that the conversions ask for.
+// Rows ahead that the conversion of V asks for (that of K asks for the next 16 keys).
 constexpr int64_t prefetch_distance = 8;
 
 // 16 floats at p, or zeros where `on` is false.
@@ -136,7 +136,7 @@ GITCAP_ATTN_AMX_TARGET inline void transpose_16x16(__m512i a[16]) {
 GITCAP_ATTN_AMX_TARGET void convert_keys(workspace & w, const view & k, int64_t h, int64_t b) {
     const int ndb = w.hd_pad / 32;
     for (int64_t t0 = 0; t0 < w.n_pad; t0 += 16) {
-        for (int64_t t = t0 + prefetch_distance; t < std::min(t0 + 16 + prefetch_distance, w.n); t++) prefetch(k.row(t, h, b), size_t(w.hd) * 4);
+        for (int64_t t = t0 + 16; t < std::min(t0 + 32, w.n); t++) prefetch(k.row(t, h, b), size_t(w.hd) * 4); // the next 16 keys
         for (int db = 0; db < ndb; db++) {
             const int d = db * 32;
             __m512i a[16];

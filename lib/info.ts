@@ -44,7 +44,7 @@ export interface CpuInfo {
   variant: string | null;
   /**
    * gitcap's own x86 kernels this CPU runs: "int8-avx512vnni" and "amx-bf16" (q8_0 and q4_0
-   * matrix products) and "attention-avx512"; empty where ggml's kernels do all the work.
+   * matrix products) and "attention-amx" or "attention-avx512"; empty where ggml's kernels do all the work.
    */
   kernels: string[];
 }

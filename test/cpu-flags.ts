@@ -29,6 +29,7 @@ export function expectedKernels(arch: string = process.arch): string[] | undefin
   const avx2 = ['avx2', 'fma', 'f16c'].every((f) => flags.has(f));
   if (avx2 && flags.has('avx_vnni')) kernels.push('int8-avxvnni');
   if (avx2) kernels.push('int8-avx2');
+  if (kernels.includes('amx-bf16')) kernels.push('attention-amx');
   if (flags.has('avx512f') && flags.has('fma')) kernels.push('attention-avx512');
   if (flags.has('avx2') && flags.has('fma')) kernels.push('attention-avx2');
   return kernels;

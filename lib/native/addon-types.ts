@@ -52,7 +52,7 @@ export interface AddonCpuInfo {
   variant: string | null;
   /** Portable build: the file of that variant; null in a source build. */
   library: string | null;
-  /** gitcap's own CPU kernels this machine runs, e.g. ["int8-avx512vnni", "int8-amx", "attention-avx512"]. */
+  /** gitcap's own CPU kernels this machine runs, e.g. ["amx-bf16", "int8-avx512vnni", "attention-amx", "attention-avx512"]. */
   kernels: string[];
 }
 

@@ -4,9 +4,10 @@
 // with the system compiler, also for Haswell as the portable build's haswell variant is), and in
 // the model against ggml's own path (GITCAP_GEMM=ggml|amx|avx512vnni|avxvnni|avx2, read when a
 // model is loaded). The attention kernels
-// (native/src/kernels/attention_kernel.cpp, AVX-512; attention_kernel_avx2.cpp) against attention in double
-// precision (test/tools/attention-check.cpp); in the model they run the f32 goldens
-// (engine-goldens.test.ts, with ggml's flash attention in engine-goldens-ggml-attention.test.ts).
+// (native/src/kernels/attention_kernel.cpp, AVX-512; attention_kernel_avx2.cpp; attention_amx.cpp, AMX-BF16)
+// against attention in double precision (test/tools/attention-check.cpp); in the model they run the
+// f32 goldens (engine-goldens.test.ts, with ggml's flash attention in
+// engine-goldens-ggml-attention.test.ts) where the head size is a multiple of 16.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -35,14 +36,14 @@ const cpuHasAmx = (): boolean | undefined => kernels?.includes('amx-bf16');
 function runCheck(work: string, check: string, sources: string[], kernel: string, flags: string[] = []): string {
   const exe = join(work, [check, ...flags].join('').replace(/[^\w-]/g, '_'));
   if (!existsSync(exe)) {
-    execFileSync(CXX, ['-O2', '-std=c++17', '-DGITCAP_CHECK_AVX2', ...flags, `-I${ROOT}native/src`, join(ROOT, `test/tools/${check}.cpp`),
+    execFileSync(CXX, ['-O2', '-std=c++17', '-DGITCAP_CHECK_AVX2', '-DGITCAP_CHECK_AMX', ...flags, `-I${ROOT}native/src`, join(ROOT, `test/tools/${check}.cpp`),
       ...sources.map((s) => join(ROOT, `native/src/${s}.cpp`)), '-o', exe]);
   }
   return execFileSync(exe, [kernel], { encoding: 'utf8' });
 }
 
 const INT8_SOURCES = ['kernels/int8_gemm', 'kernels/bf16_gemm_amx', 'kernels/int8_gemm_avx2'];
-const ATTENTION_SOURCES = ['kernels/attention_kernel', 'kernels/attention_kernel_avx2'];
+const ATTENTION_SOURCES = ['kernels/attention_kernel', 'kernels/attention_kernel_avx2', 'kernels/attention_amx', 'kernels/bf16_gemm_amx', 'kernels/int8_gemm'];
 
 describe('x86 CPU kernels', () => {
   const work = mkdtempSync(join(tmpdir(), 'gitcap-kernels-'));
@@ -67,16 +68,20 @@ describe('x86 CPU kernels', () => {
     }
   });
 
-  for (const [kernel, flag] of [['avx512', 'attention-avx512'], ['avx2', 'attention-avx2']] as const) {
-    it(`attention ${kernel}: matches double precision on odd lengths, head sizes, strides and thread splits`, { skip: noCheck }, () => {
+  // amx rounds q, k, v and the weights to bf16: it is held to the bound of attention_amx.h
+  // (about max|v| (3 * 2^-9 + 2^-12 + 2^-7 * max_j sum_d |q_d k_jd| * scale)) and to a root-mean-square
+  // error within 2^-8 of the results'; the f32 kernels to 2e-6 of the results' size.
+  for (const [kernel, flag] of [['avx512', 'attention-avx512'], ['avx2', 'attention-avx2'], ['amx', 'attention-amx']] as const) {
+    it(`attention ${kernel}: matches double precision on odd lengths, head sizes, strides and thread splits`, { skip: noCheck }, (t) => {
       const out = runCheck(work, 'attention-check', ATTENTION_SOURCES, kernel);
-      if (kernels?.includes(flag)) assert.match(out, new RegExp(`^ok: 27 cases \\(${kernel}\\)`));
+      if (kernels?.includes(flag)) assert.match(out, new RegExp(`^ok: 44 cases \\(${kernel}\\)`));
       else assert.match(out, /^(ok|skip)/);
+      if (out.startsWith('skip') || kernel === 'amx') t.diagnostic(out.trim().replace(/\n/g, '; '));
     });
   }
 
   /** kernel: 'int8' lets gitcap choose; others are forced with GITCAP_GEMM (and `attention` with GITCAP_ATTENTION). */
-  async function firstLogits(threads: number, kernel: 'int8' | 'ggml' | 'avx512vnni' | 'amx' | 'avx2' | 'avxvnni', type: 'q8_0' | 'q4_0' = 'q8_0', attention?: 'avx2') {
+  async function firstLogits(threads: number, kernel: 'int8' | 'ggml' | 'avx512vnni' | 'amx' | 'avx2' | 'avxvnni', type: 'q8_0' | 'q4_0' = 'q8_0', attention?: 'avx2' | 'avx512') {
     if (kernel !== 'int8') process.env.GITCAP_GEMM = kernel;
     if (attention) process.env.GITCAP_ATTENTION = attention;
     try {
@@ -138,11 +143,11 @@ describe('x86 CPU kernels', () => {
 
   // The 256-bit kernels do the same integer sums and the same f32 operations lane by lane as the
   // AVX-512 ones (only exp's clamp below e^-87 differs), so the logits agree to float rounding
-  // with the AVX-512 VNNI kernel's (not AMX's, whose tiles multiply in bf16).
+  // with the AVX-512 VNNI and attention kernels' (not AMX's, whose tiles multiply in bf16).
   for (const [kernel, flag] of [['avx2', 'int8-avx2'], ['avxvnni', 'int8-avxvnni']] as const) {
     it(`GITCAP_GEMM=${kernel} (with GITCAP_ATTENTION=avx2): the logits of the AVX-512 kernels, q8_0 and q4_0`, { skip: !kernels?.includes(flag) }, async () => {
       for (const type of ['q8_0', 'q4_0'] as const) {
-        const best = await firstLogits(1, cpuHasVnni() ? 'avx512vnni' : 'int8', type);
+        const best = await firstLogits(1, cpuHasVnni() ? 'avx512vnni' : 'int8', type, kernels?.includes('attention-avx512') ? 'avx512' : undefined);
         const forced = await firstLogits(2, kernel, type, 'avx2');
         assert.equal(forced.kernelName, flag);
         let worst = 0;
@@ -152,6 +157,25 @@ describe('x86 CPU kernels', () => {
       }
     });
   }
+
+  // The fixtures' heads (8 wide) are not a multiple of 16, so their attention stays on ggml's
+  // path whatever is forced: this checks the choice, the kernel is checked above.
+  it('GITCAP_ATTENTION=amx loads where the CPU has AMX-BF16, else a clear E_INVALID_ARG', { skip: !kernels }, async () => {
+    process.env.GITCAP_ATTENTION = 'amx';
+    try {
+      const load = GitModel.load(await fixtureGguf('tiny-vatex', 'q8_0'), { backend: 'cpu', threads: 1 });
+      if (kernels?.includes('attention-amx')) {
+        const m = await load;
+        const r = await m.caption({ pixels: pixelValues('vatex_clip_full') });
+        assert.deepEqual(r.tokenIds, goldens.cases.vatex_clip_full!.new_token_ids);
+        await m.dispose();
+      } else {
+        await assert.rejects(load, (e: Error & { code?: string }) => e.code === 'E_INVALID_ARG' && e.message.includes('GITCAP_ATTENTION=amx'));
+      }
+    } finally {
+      delete process.env.GITCAP_ATTENTION;
+    }
+  });
 
   it('an unknown GITCAP_GEMM or GITCAP_ATTENTION is a clear E_INVALID_ARG when the model loads', async () => {
     for (const [name, value] of [['GITCAP_GEMM', 'avx9'], ['GITCAP_ATTENTION', 'fast']] as const) {

@@ -40,7 +40,7 @@ runner_impl::runner_impl(std::shared_ptr<const model> model_) : m(std::move(mode
     // GITCAP_ATTENTION=matmul forces the unfused path, =ggml ggml's fused one (to compare them)
     const char * forced_env = std::getenv("GITCAP_ATTENTION");
     const std::string forced = forced_env ? forced_env : "";
-    // (=avx512 or =avx2 one of gitcap's kernels; the model chose it)
+    // (=amx, =avx512 or =avx2 one of gitcap's kernels; the model chose it)
     cpu_attention_ = m->attention;
     fused_attention_ = forced != "matmul" &&
                        backend_has_fused_attention(m->backends[0], m->thp.n_embd / m->thp.n_head) &&

@@ -104,9 +104,9 @@ inline ggml_tensor * merge_heads(ggml_context * ctx, ggml_tensor * x) {
 }
 
 // softmax(q k^T * scale) v for each head; q, k, v: [hd, n, H, b] (views are fine) -> [hd*H, n*b].
-// On x86 CPUs with AVX-512 gitcap's own kernel; else fused (ggml's flash attention, f32
-// accumulation, no n x n scores in memory) where the backend has it; else as two matmuls around
-// a softmax.
+// On x86 CPUs with AVX-512 gitcap's own kernel (on AMX-BF16 tiles where the CPU has them); else
+// fused (ggml's flash attention, f32 accumulation, no n x n scores in memory) where the backend
+// has it; else as two matmuls around a softmax.
 inline ggml_tensor * attention(graph_context & g, ggml_tensor * q, ggml_tensor * k, ggml_tensor * v, float scale) {
     ggml_context * ctx = g.ctx();
     if (g.cpu_attention != attention_kind::none) {

@@ -3,7 +3,9 @@
 // ggml's version re-packs K and V for every tile of queries; this one works on 16 queries at a
 // time with the queries in the vector lanes, so that scores, the online softmax and the
 // weighted sum of values are all lane-wise (broadcasts, no transposes, no horizontal sums).
-// f32 throughout, with the running-max (flash) softmax.
+// f32 throughout, with the running-max (flash) softmax. On CPUs with AMX-BF16, models with
+// quantized weights use attention_amx.h instead (same interface, bf16 tile products, several
+// times faster); models with f32 weights keep this one unless GITCAP_ATTENTION=amx.
 #pragma once
 
 #include <cstddef>

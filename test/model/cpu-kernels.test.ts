@@ -80,6 +80,16 @@ describe('x86 CPU kernels', () => {
     });
   }
 
+  // The decode steps' products over the cached image keys and values (image_attention.cpp), whose
+  // 64-wide heads the tiny fixtures never reach: against sums in double, within 1e-6 of the sum of
+  // the terms' magnitudes (f32 sums).
+  it('image attention products: match double precision on odd key counts, head sizes, strides and thread splits', { skip: noCheck }, (t) => {
+    const out = runCheck(work, 'image-attention-check', ['kernels/image_attention'], '');
+    if (kernels?.includes('attention-avx512')) assert.match(out, /^ok: 42 cases/);
+    else assert.match(out, /^(ok|skip)/);
+    if (out.startsWith('skip')) t.diagnostic(out.trim());
+  });
+
   /** kernel: 'int8' lets gitcap choose; others are forced with GITCAP_GEMM (and `attention` with GITCAP_ATTENTION). */
   async function firstLogits(threads: number, kernel: 'int8' | 'ggml' | 'avx512vnni' | 'amx' | 'avx2' | 'avxvnni', type: 'q8_0' | 'q4_0' = 'q8_0', attention?: 'avx2' | 'avx512') {
     if (kernel !== 'int8') process.env.GITCAP_GEMM = kernel;

@@ -124,7 +124,7 @@ encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<
         g.fused_attention = fused_attention_;
         g.cpu_attention = cpu_attention_;
         g.packed = m->packed.get();
-        g.cpu_layer_norm = m->fused_layer_norm;
+        g.cpu_fused_ops = m->cpu_fused_ops;
         ggml_tensor * feats = build_vision_graph(g, *m, frames, pixels.is_video);
         compute(
             g, "vision",
@@ -145,7 +145,7 @@ encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<
         g.fused_attention = fused_attention_;
         g.cpu_attention = cpu_attention_;
         g.packed = m->packed.get();
-        g.cpu_layer_norm = m->fused_layer_norm;
+        g.cpu_fused_ops = m->cpu_fused_ops;
         build_prefix_graph(g, *m, *out.kv);
         compute(
             g, "decoder prefix",
@@ -198,7 +198,7 @@ std::vector<std::vector<float>> runner_impl::decode(const std::vector<decode_ite
         if (items.size() > max_batch_items()) throw error(error_code::internal, "decode: too many sequences for one graph");
         graph_context g(decode_graph_nodes(m->thp.n_layer, items.size()));
         g.packed = m->packed.get();
-        g.cpu_layer_norm = m->fused_layer_norm;
+        g.cpu_fused_ops = m->cpu_fused_ops;
         ggml_tensor * out = build_decode_graph(g, *m, items);
         compute(
             g, "decode",

@@ -31,8 +31,9 @@ public:
     bool fused_attention = true;
     // Whether attention runs on gitcap's AVX-512 CPU kernel (attention_op.h; set by the runner).
     attention_kind cpu_attention = attention_kind::none; // gitcap's attention kernel, if any
-    // Whether LayerNorm runs as one CPU operation (layer_norm_op.h; set by the runner).
-    bool cpu_layer_norm = false;
+    // Whether LayerNorm (layer_norm_op.h) and the decode steps' image attention products
+    // (image_attention_op.h) run as gitcap's CPU operations (set by the runner).
+    bool cpu_fused_ops = false;
     // Linear weights repacked for the int8 kernel (set by the runner on the CPU), or null.
     const packed_weights * packed = nullptr;
     // Activations already quantized for the int8 kernel in this graph, by their f32 tensor: the

@@ -15,7 +15,7 @@ namespace gitcap {
 inline ggml_tensor * layer_norm(graph_context & g, ggml_tensor * x, ggml_tensor * w, ggml_tensor * b, float eps,
                                 ggml_tensor * residual = nullptr) {
     ggml_context * ctx = g.ctx();
-    if (g.cpu_layer_norm) {
+    if (g.cpu_fused_ops) {
         if (ggml_tensor * y = fused_layer_norm(ctx, x, residual, w, b, eps)) return y;
     }
     if (residual) x = ggml_add(ctx, x, residual);

@@ -1,6 +1,7 @@
 #include "graph/text_graph.h"
 
 #include "graph/graph_helpers.h"
+#include "kernels/image_attention_op.h"
 
 #include <cmath>
 #include <limits>
@@ -110,13 +111,16 @@ ggml_tensor * build_decode_graph(graph_context & g, const model & m, const std::
             // scores over [image keys ; text keys], one softmax across both. The small operands
             // are made contiguous: GPU matrix-vector kernels do not take every stride.
             q = ggml_cont(ctx, q);
-            ggml_tensor * kq_img = ggml_mul_mat(ctx, it.image->store.k[il], q);                 // [n_img, n, H]
+            ggml_tensor * kq_img = g.cpu_fused_ops ? image_scores(ctx, it.image->store.k[il], q) : nullptr;
+            if (!kq_img) kq_img = ggml_mul_mat(ctx, it.image->store.k[il], q);                 // [n_img, n, H]
             ggml_tensor * kq_txt = ggml_mul_mat(ctx, ggml_cont(ctx, k_view(ctx, k_txt, 0, past + n)), q); // [past+n, n, H]
             ggml_tensor * kq = ggml_soft_max_ext(ctx, ggml_concat(ctx, kq_img, kq_txt, 0), masks[i], scale, 0.0f);
             ggml_tensor * p_img = ggml_cont(ctx, ggml_view_3d(ctx, kq, n_img, n, H, kq->nb[1], kq->nb[2], 0));
             ggml_tensor * p_txt =
                 ggml_cont(ctx, ggml_view_3d(ctx, kq, past + n, n, H, kq->nb[1], kq->nb[2], n_img * kq->nb[0]));
-            ggml_tensor * o = ggml_add(ctx, ggml_mul_mat(ctx, it.image->store.v[il], p_img),
+            ggml_tensor * o_img = g.cpu_fused_ops ? image_values(ctx, it.image->store.v[il], p_img) : nullptr;
+            if (!o_img) o_img = ggml_mul_mat(ctx, it.image->store.v[il], p_img);               // [hd, n, H]
+            ggml_tensor * o = ggml_add(ctx, o_img,
                                        ggml_mul_mat(ctx, ggml_cont(ctx, v_view(ctx, v_txt, 0, past + n)), p_txt)); // [hd, n, H]
             o = merge_heads(ctx, o);                                                           // [D, n]
             attn = attn ? ggml_concat(ctx, attn, o, 1) : o;

@@ -98,8 +98,9 @@ public:
     std::unique_ptr<packed_weights> packed;
     // gitcap's attention kernel for graphs on the CPU (chosen at load: GITCAP_ATTENTION is checked then)
     attention_kind attention = attention_kind::none;
-    // LayerNorm as one CPU operation (layer_norm_op.h) for graphs on the CPU
-    bool fused_layer_norm = false;
+    // Whether graphs on the CPU use gitcap's AVX-512 operations: LayerNorm as one operation
+    // (layer_norm_op.h), the decode steps' products over the cached image keys (image_attention_op.h)
+    bool cpu_fused_ops = false;
     // CPU threads chosen per graph from the load on the machine; null when the caller set a count
     std::unique_ptr<thread_budget> threads;
 };

@@ -351,7 +351,7 @@ std::shared_ptr<const model> load_model(const std::string & path, const model_pa
     if (params.n_threads <= 0) m->threads = std::make_unique<thread_budget>(set.n_threads);
     if (ggml_backend_dev_type(set.main_dev) == GGML_BACKEND_DEVICE_TYPE_CPU) {
         m->attention = chosen_attention_kernel(std::string(file_type_name(r.get_u32(KEY_FILE_TYPE, 0))) == "f32");
-        m->fused_layer_norm = fused_layer_norm_available();
+        m->cpu_fused_ops = fused_layer_norm_available();
     }
 
     place_weights(*m, gguf.get(), path, file_size, params, set.n_threads);

@@ -1,0 +1,17 @@
+// The decode steps' products over the cached image keys and values (image_attention.h) as ggml
+// CPU operations, in place of ggml_mul_mat.
+#pragma once
+
+#include "ggml.h"
+
+namespace gitcap {
+
+// scores [n_img, n, H] (f32) of q [hd, n, H] (f32) against k [hd, n_img, H] (f16, the image cache's
+// layout); null where the operation does not take these tensors (then the caller uses ggml_mul_mat).
+ggml_tensor * image_scores(ggml_context * ctx, ggml_tensor * k, ggml_tensor * q);
+
+// out [hd, n, H] (f32) = v p for v [n_img, hd, H] (f16, values transposed as the cache keeps them)
+// and weights p [n_img, n, H] (f32); null where the operation does not take these tensors.
+ggml_tensor * image_values(ggml_context * ctx, ggml_tensor * v, ggml_tensor * p);
+
+} // namespace gitcap

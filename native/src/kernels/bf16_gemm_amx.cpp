@@ -137,6 +137,22 @@ GITCAP_BF16_TARGET void store_pass(const finished_pass & f, int64_t n, const des
     }
 }
 
+// Brings the lines that store_pass will read (residual) and write (y) for a pass into the cache
+// while its products run: its 32 rows are far apart in memory, and a miss on each would keep the
+// vector units from finishing before the tiles need them again.
+GITCAP_BF16_TARGET void prefetch_pass(const finished_pass & f, const destination & out) {
+    const size_t bytes = f.panels * panel_rows * (out.y_bf16 ? 2 : 4);
+    for (int64_t r = 0; r < f.rows; r++) {
+        const auto * y_row = reinterpret_cast<const char *>(out.y_bf16 ? static_cast<void *>(out.y_bf16) : static_cast<void *>(out.y)) +
+                             (f.row + r) * out.y_row_stride + f.col * (out.y_bf16 ? 2 : 4);
+        for (size_t b = 0; b < bytes; b += 64) _mm_prefetch(y_row + b, _MM_HINT_T0);
+        if (out.residual) {
+            const auto * res = reinterpret_cast<const char *>(out.residual) + (f.row + r) * out.residual_row_stride + f.col * 4;
+            for (size_t b = 0; b < bytes * (out.y_bf16 ? 2 : 1); b += 64) _mm_prefetch(res + b, _MM_HINT_T0);
+        }
+    }
+}
+
 // Issues the tile products of 32 activation rows (`x`, rows x_stride bytes apart) against one or
 // two panels' bf16 tiles over all nb blocks, into C tiles 0 and 2 (and 1 and 3).
 template <bool TwoPanels>
@@ -225,10 +241,12 @@ GITCAP_BF16_TARGET void gemm_tiles(const uint8_t * w_packed, int64_t n, int64_t 
                     multiply_pass<false>(x, row_size, wb0, nullptr, nb);
                 }
                 // the tile unit works through the products while the vector units finish the last pass
-                if (pending.cbuf) store_pass<A>(pending, n, out);
                 float * cbuf = cbufs + (pending.cbuf == cbufs ? 1024 : 0);
+                const finished_pass current{cbuf, r, rows, two ? 2 : 1, p * panel_rows};
+                prefetch_pass(current, out);
+                if (pending.cbuf) store_pass<A>(pending, n, out);
                 store_tiles(cbuf, two);
-                pending = {cbuf, r, rows, two ? 2 : 1, p * panel_rows};
+                pending = current;
             }
         }
     }

@@ -26,19 +26,19 @@ static int failures = 0;
         }                                      \
     } while (0)
 
-// k [hd, n_img, heads] f16, q [hd, n, heads] f32, then v [n_img, hd, heads] f16, p [n_img, n, heads] f32;
+// k [hd, n_img, heads] f16, q [hd, n, heads] f32, then v [hd, n_img, heads] f16, p [n_img, n, heads] f32;
 // every row padded by a few elements, so that strides are not widths.
 static void check(std::mt19937 & rng, int64_t hd, int64_t n_img, int64_t n, int64_t heads) {
     std::normal_distribution<float> normal(0.0f, 1.0f);
-    const size_t k_row = size_t(hd) + 16, q_row = size_t(hd) + 3, s_row = size_t(n_img) + 5, v_row = size_t(n_img) + 7,
+    const size_t k_row = size_t(hd) + 16, q_row = size_t(hd) + 3, s_row = size_t(n_img) + 5, v_row = size_t(hd) + 32,
                  p_row = size_t(n_img) + 2, o_row = size_t(hd) + 1;
-    std::vector<uint16_t> k((size_t) (k_row * n_img * heads)), v((size_t) (v_row * hd * heads));
+    std::vector<uint16_t> k((size_t) (k_row * n_img * heads)), v((size_t) (v_row * n_img * heads));
     std::vector<float> q((size_t) (q_row * n * heads)), p((size_t) (p_row * n * heads));
     for (auto & x : k) x = to_fp16(normal(rng));
     for (auto & x : v) x = to_fp16(normal(rng));
     for (auto & x : q) x = normal(rng);
     for (auto & x : p) x = std::fabs(normal(rng)) / float(n_img);
-    const rows<const uint16_t> kr{k.data(), k_row * 2, (size_t) (k_row * n_img * 2)}, vr{v.data(), v_row * 2, (size_t) (v_row * hd * 2)};
+    const rows<const uint16_t> kr{k.data(), k_row * 2, (size_t) (k_row * n_img * 2)}, vr{v.data(), v_row * 2, (size_t) (v_row * n_img * 2)};
     const rows<const float> qr{q.data(), q_row * 4, (size_t) (q_row * n * 4)}, pr{p.data(), p_row * 4, (size_t) (p_row * n * 4)};
 
     std::vector<float> first_s, first_o;
@@ -73,7 +73,7 @@ static void check(std::mt19937 & rng, int64_t hd, int64_t n_img, int64_t n, int6
                 for (int64_t d = 0; d < hd; d++) {
                     double exact = 0, magnitude = 0;
                     for (int64_t j = 0; j < n_img; j++) {
-                        const double t = (double) from_fp16(vr.row(d, h)[j]) * pr.row(i, h)[j];
+                        const double t = (double) from_fp16(vr.row(j, h)[d]) * pr.row(i, h)[j];
                         exact += t;
                         magnitude += std::fabs(t);
                     }

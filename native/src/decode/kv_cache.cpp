@@ -4,14 +4,14 @@
 
 namespace gitcap {
 
-kv_store::kv_store(const model & m, int n_tokens, ggml_type type) : capacity(n_tokens) {
+kv_store::kv_store(const model & m, int n_tokens, ggml_type type, bool v_rows) : capacity(n_tokens) {
     const int n_layer = m.thp.n_layer, H = m.thp.n_head, hd = m.thp.n_embd / H;
     ggml_init_params params{ggml_tensor_overhead() * 2 * n_layer, nullptr, /*no_alloc =*/true};
     ctx_ = ggml_init(params);
     if (!ctx_) throw error(error_code::internal, "could not create a KV context");
     for (int il = 0; il < n_layer; il++) {
         k.push_back(ggml_new_tensor_3d(ctx_, type, hd, n_tokens, H));
-        v.push_back(ggml_new_tensor_3d(ctx_, type, n_tokens, hd, H));
+        v.push_back(v_rows ? ggml_new_tensor_3d(ctx_, type, hd, n_tokens, H) : ggml_new_tensor_3d(ctx_, type, n_tokens, hd, H));
     }
     buf_ = ggml_backend_alloc_ctx_tensors(ctx_, m.backends[0]);
     if (!buf_) {

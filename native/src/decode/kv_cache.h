@@ -3,7 +3,9 @@
 // image_kv: every layer's K/V of the image tokens, computed once per input by the image prefix
 // and shared read-only by all sequences (beams) decoding that input.
 // text_kv: one sequence's K/V of its text tokens, appended one step at a time.
-// Layouts are the ones ggml_mul_mat wants: K [hd, n, H], V transposed [n, hd, H].
+// Layouts are the ones ggml_mul_mat wants: K [hd, n, H], V transposed [n, hd, H]; the image V
+// is kept as rows [hd, n, H] like K where the decode steps read it with gitcap's CPU operation
+// (image_attention_op.h), so that the prefix writes it without a transposing copy.
 #pragma once
 
 #include "model/model.h"
@@ -15,7 +17,7 @@ namespace gitcap {
 
 class kv_store {
 public:
-    kv_store(const model & m, int n_tokens, ggml_type type);
+    kv_store(const model & m, int n_tokens, ggml_type type, bool v_rows = false);
     ~kv_store();
     kv_store(const kv_store &) = delete;
     kv_store & operator=(const kv_store &) = delete;
@@ -29,9 +31,10 @@ private:
 };
 
 struct image_kv {
-    image_kv(const model & m, int n_img, ggml_type type) : store(m, n_img, type), n_img(n_img) {}
+    image_kv(const model & m, int n_img, ggml_type type, bool v_rows) : store(m, n_img, type, v_rows), n_img(n_img), v_rows(v_rows) {}
     kv_store store;
     int n_img;
+    bool v_rows; // V as [hd, n, H] rows, else transposed
 };
 
 struct text_kv {

@@ -2,6 +2,7 @@
 
 #include "model/backend.h"
 #include "kernels/attention_op.h"
+#include "kernels/image_attention_op.h"
 #include "graph/vision_graph.h"
 
 #include <algorithm>
@@ -139,7 +140,8 @@ encode_result runner_impl::encode(const pixel_batch & pixels, const std::vector<
     if (should_abort && should_abort()) throw error(error_code::aborted, "the call was aborted");
 
     t0 = std::chrono::steady_clock::now();
-    out.kv = std::make_shared<image_kv>(*m, n_img, kv_type_);
+    const bool v_rows = m->cpu_fused_ops && kv_type_ == GGML_TYPE_F16 && image_values_take_rows(m->thp.n_embd / m->thp.n_head);
+    out.kv = std::make_shared<image_kv>(*m, n_img, kv_type_, v_rows);
     {
         graph_context g(32 + 48 * (size_t) m->thp.n_layer);
         g.fused_attention = fused_attention_;

@@ -38,9 +38,10 @@ void build_prefix_graph(graph_context & g, const model & m, const image_kv & kv)
         const auto & L = m.text.layers[il];
         ggml_tensor * k = split_heads(ctx, linear(g, x, L.k_w, L.k_b), H, n, 1);              // [hd, n, H]
         ggml_tensor * v = split_heads(ctx, linear(g, x, L.v_w, L.v_b), H, n, 1);              // [hd, n, H]
-        // the text steps read these: K as is, V transposed [n, hd, H]
+        // the text steps read these: K as is, V transposed [n, hd, H] (or as rows, like K: kv.v_rows)
         ggml_build_forward_expand(gf, ggml_cpy(ctx, k, k_view(ctx, kv.store.k[il], 0, n)));
-        ggml_build_forward_expand(gf, ggml_cpy(ctx, ggml_permute(ctx, v, 1, 0, 2, 3), v_view(ctx, kv.store.v[il], 0, n)));
+        ggml_build_forward_expand(gf, kv.v_rows ? ggml_cpy(ctx, v, k_view(ctx, kv.store.v[il], 0, n))
+                                                : ggml_cpy(ctx, ggml_permute(ctx, v, 1, 0, 2, 3), v_view(ctx, kv.store.v[il], 0, n)));
         if (il == hp.n_layer - 1) break; // the text only needs this layer's K/V
 
         ggml_tensor * q = split_heads(ctx, linear(g, x, L.q_w, L.q_b), H, n, 1);              // [hd, n, H]
@@ -118,8 +119,10 @@ ggml_tensor * build_decode_graph(graph_context & g, const model & m, const std::
             ggml_tensor * p_img = ggml_cont(ctx, ggml_view_3d(ctx, kq, n_img, n, H, kq->nb[1], kq->nb[2], 0));
             ggml_tensor * p_txt =
                 ggml_cont(ctx, ggml_view_3d(ctx, kq, past + n, n, H, kq->nb[1], kq->nb[2], n_img * kq->nb[0]));
-            ggml_tensor * o_img = g.cpu_fused_ops ? image_values(ctx, it.image->store.v[il], p_img) : nullptr;
-            if (!o_img) o_img = ggml_mul_mat(ctx, it.image->store.v[il], p_img);               // [hd, n, H]
+            ggml_tensor * v_img = it.image->store.v[il];
+            ggml_tensor * o_img = it.image->v_rows ? image_values(ctx, v_img, p_img) : nullptr;
+            if (!o_img && it.image->v_rows) v_img = ggml_cont(ctx, ggml_transpose(ctx, v_img)); // not reached: the same test chose the layout
+            if (!o_img) o_img = ggml_mul_mat(ctx, v_img, p_img);                                // [hd, n, H]
             ggml_tensor * o = ggml_add(ctx, o_img,
                                        ggml_mul_mat(ctx, ggml_cont(ctx, v_view(ctx, v_txt, 0, past + n)), p_txt)); // [hd, n, H]
             o = merge_heads(ctx, o);                                                           // [D, n]

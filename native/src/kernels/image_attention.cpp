@@ -86,30 +86,21 @@ GITCAP_TARGET void scores(const rows<const uint16_t> & k, const rows<const float
 
 GITCAP_TARGET void values(const rows<const uint16_t> & v, const rows<const float> & p, const rows<float> & out, int64_t hd, int64_t n_img,
                           int64_t n, int64_t heads, int ith, int nth) {
-    const int64_t units = heads * n;
-    const __mmask16 tail = __mmask16((1u << (n_img % 16)) - 1);
+    const int64_t units = heads * n, groups = hd / 16;
     for (int64_t u = units * ith / nth; u < units * (ith + 1) / nth; u++) {
         const int64_t h = u / n, i = u % n;
         const float * pr = p.row(i, h);
-        float * o = out.row(i, h);
-        for (int64_t d = 0; d < hd; d++) {
-            const uint16_t * vr = v.row(d, h);
-            __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
-            int64_t j = 0;
-            for (; j + 32 <= n_img; j += 32) {
-                acc0 = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(vr + j))), _mm512_loadu_ps(pr + j), acc0);
-                acc1 = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(vr + j + 16))),
-                                       _mm512_loadu_ps(pr + j + 16), acc1);
+        __m512 acc[max_head_dim / 16];
+        for (int64_t g = 0; g < groups; g++) acc[g] = _mm512_setzero_ps();
+        for (int64_t j = 0; j < n_img; j++) {
+            const __m512 w = _mm512_set1_ps(pr[j]);
+            const uint16_t * vr = v.row(j, h);
+            for (int64_t g = 0; g < groups; g++) {
+                acc[g] = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(vr + 16 * g))), w, acc[g]);
             }
-            for (; j + 16 <= n_img; j += 16) {
-                acc0 = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(vr + j))), _mm512_loadu_ps(pr + j), acc0);
-            }
-            if (j < n_img) {
-                const __m512 vv = _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(tail, vr + j));
-                acc1 = _mm512_fmadd_ps(vv, _mm512_maskz_loadu_ps(tail, pr + j), acc1);
-            }
-            o[d] = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
         }
+        float * o = out.row(i, h);
+        for (int64_t g = 0; g < groups; g++) _mm512_storeu_ps(o + 16 * g, acc[g]);
     }
 }
 

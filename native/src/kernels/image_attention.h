@@ -1,8 +1,10 @@
 // The two products of a decode step's attention over the cached image keys and values, for x86
-// CPUs with AVX-512: scores = K_img q and out = V_img p, K and V in f16 (the image cache), q and
-// p in f32. ggml's matrix product takes them one key (or one output) at a time, a call and a
-// horizontal sum per 64-wide dot product, with q and p rounded to f16 first; here 16 keys share
-// one horizontal sum, q and p stay f32 and the cache is widened to f32 as it is read. Sums in f32.
+// CPUs with AVX-512: scores = K_img q and out = p V_img, K and V in f16 rows (the image cache), q
+// and p in f32. ggml's matrix product takes the scores one key at a time, a call and a horizontal
+// sum per 64-wide dot product, with q rounded to f16 first, and wants V transposed (a slow
+// scattering copy when the prefix writes it); here 16 keys share one horizontal sum, the values
+// are summed as rows (one weight times a whole row, no horizontal sums), q and p stay f32 and the
+// cache is widened to f32 as it is read. Sums in f32.
 #pragma once
 
 #include <cstddef>
@@ -30,8 +32,11 @@ bool available();
 void scores(const rows<const uint16_t> & k, const rows<const float> & q, const rows<float> & out, int64_t hd, int64_t n_img, int64_t n,
             int64_t heads, int ith, int nth);
 
-// out[i, h][d] = v[d, h] . p[i, h] for d < hd (v rows: n_img f16, the values transposed as the
-// cache keeps them; p rows: n_img weights).
+// Head sizes values() takes: multiples of 16 up to this.
+constexpr int64_t max_head_dim = 256;
+
+// out[i, h][:] = sum over keys j < n_img of p[i, h][j] * v[j, h][:] (v rows: hd f16, as the keys;
+// p rows: n_img weights).
 void values(const rows<const uint16_t> & v, const rows<const float> & p, const rows<float> & out, int64_t hd, int64_t n_img, int64_t n,
             int64_t heads, int ith, int nth);
 

@@ -21,7 +21,7 @@ void scores_op(ggml_tensor * dst, int ith, int nth, void *) {
 void values_op(ggml_tensor * dst, int ith, int nth, void *) {
     const ggml_tensor * v = dst->src[0];
     const ggml_tensor * p = dst->src[1];
-    image_attention::values(rows_of<const uint16_t>(v), rows_of<const float>(p), rows_of<float>(dst), v->ne[1], v->ne[0], p->ne[1], p->ne[2],
+    image_attention::values(rows_of<const uint16_t>(v), rows_of<const float>(p), rows_of<float>(dst), v->ne[0], v->ne[1], p->ne[1], p->ne[2],
                             ith, nth);
 }
 
@@ -39,10 +39,12 @@ ggml_tensor * image_scores(ggml_context * ctx, ggml_tensor * k, ggml_tensor * q)
     return ggml_custom_4d(ctx, GGML_TYPE_F32, k->ne[1], q->ne[1], q->ne[2], 1, args, 2, scores_op, GGML_N_TASKS_MAX, nullptr);
 }
 
+bool image_values_take_rows(int64_t hd) { return image_attention::available() && hd % 16 == 0 && hd <= image_attention::max_head_dim; }
+
 ggml_tensor * image_values(ggml_context * ctx, ggml_tensor * v, ggml_tensor * p) {
-    if (!image_attention::available() || !f16_rows(v) || !f32_rows(p) || v->ne[0] != p->ne[0] || v->ne[2] != p->ne[2]) return nullptr;
+    if (!image_values_take_rows(v->ne[0]) || !f16_rows(v) || !f32_rows(p) || v->ne[1] != p->ne[0] || v->ne[2] != p->ne[2]) return nullptr;
     ggml_tensor * args[2] = {v, p};
-    return ggml_custom_4d(ctx, GGML_TYPE_F32, v->ne[1], p->ne[1], p->ne[2], 1, args, 2, values_op, GGML_N_TASKS_MAX, nullptr);
+    return ggml_custom_4d(ctx, GGML_TYPE_F32, v->ne[0], p->ne[1], p->ne[2], 1, args, 2, values_op, GGML_N_TASKS_MAX, nullptr);
 }
 
 } // namespace gitcap

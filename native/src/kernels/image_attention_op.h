@@ -10,8 +10,12 @@ namespace gitcap {
 // layout); null where the operation does not take these tensors (then the caller uses ggml_mul_mat).
 ggml_tensor * image_scores(ggml_context * ctx, ggml_tensor * k, ggml_tensor * q);
 
-// out [hd, n, H] (f32) = v p for v [n_img, hd, H] (f16, values transposed as the cache keeps them)
-// and weights p [n_img, n, H] (f32); null where the operation does not take these tensors.
+// Whether image_values takes the values of heads of hd as rows on this CPU: then the image cache
+// keeps V as [hd, n_img, H].
+bool image_values_take_rows(int64_t hd);
+
+// out [hd, n, H] (f32) = sum over keys of p * v for v [hd, n_img, H] (f16 rows, as K) and weights
+// p [n_img, n, H] (f32); null where the operation does not take these tensors.
 ggml_tensor * image_values(ggml_context * ctx, ggml_tensor * v, ggml_tensor * p);
 
 } // namespace gitcap

@@ -78,11 +78,12 @@ export interface ModelInfo {
   /** The threads given at load, or without them the most the default uses (an idle machine's). */
   threads: number;
   /**
-   * What multiplies the linear layers: gitcap's int8 kernels for q8_0 or q4_0 weights repacked at
-   * load for x86 CPUs, 'amx-bf16' (AMX-BF16 tiles with the weights
-   * dequantized to bf16; products of few rows, the decode steps, on AVX-512 VNNI), 'int8-avx512vnni', 'int8-avxvnni' or 'int8-avx2' (the fastest the CPU runs, or the one
-   * GITCAP_GEMM names); 'ggml-repack' (arm64: q8_0 or q4_0 weights in ggml's interleaved layouts
-   * for its int8 dot-product kernels) or 'ggml' (ggml's own kernels).
+   * What multiplies the linear layers: gitcap's kernels for q8_0 or q4_0 weights repacked at load
+   * for x86 CPUs, 'amx-bf16' (AMX-BF16 tiles, the weights dequantized to bf16 as they are used;
+   * products of few rows, the decode steps, on AVX-512 VNNI), 'int8-avx512vnni', 'int8-avxvnni' or
+   * 'int8-avx2' (the fastest the CPU runs, or the one GITCAP_GEMM names); 'ggml-repack' (arm64:
+   * q8_0 or q4_0 weights in ggml's interleaved layouts for its int8 dot-product kernels) or 'ggml'
+   * (ggml's own kernels).
    */
   matmulKernel: string;
   path: string;

@@ -28,7 +28,7 @@ describe('gitcap CLI', () => {
     assert.match(r.stdout, /^backends +.*CPU/m);
     assert.match(r.stdout, /^devices +CPU \[cpu\] /m);
     assert.match(r.stdout, /^CPU +/m);
-    assert.match(r.stdout, /^kernels +(gitcap's (int8|attention)-[a-z0-9]+(, (int8|attention)-[a-z0-9]+)*; ggml's for the rest|ggml's)$/m);
+    assert.match(r.stdout, /^kernels +(gitcap's (int8|amx|attention)-[a-z0-9]+(, (int8|amx|attention)-[a-z0-9]+)*; ggml's for the rest|ggml's)$/m);
     assert.equal(r.stderr, '');
   });
 

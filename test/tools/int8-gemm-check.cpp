@@ -120,7 +120,7 @@ static void check_shape(std::mt19937 & rng, weight_format format, epilogue act, 
     for (int64_t i = 0; i < n * nb; i++) {
         w8[i].d = w4[i].d = scales[i];
         for (int j = 0; j < 32; j++) w8[i].qs[j] = (int8_t) values[i * 32 + j];
-        for (int j = 0; j < 16; j++) w4[i].qs[j] = uint8_t((values[i * 32 + j] + 8) | ((values[i * 32 + j + 16] + 8) << 4));
+        for (int j = 0; j < 16; j++) w4[i].qs[j] = uint8_t(unsigned(values[i * 32 + j] + 8) & 15u | (unsigned(values[i * 32 + j + 16] + 8) & 15u) << 4);
     }
     const void * w = q8 ? (const void *) w8.data() : (const void *) w4.data();
     std::vector<float> x((size_t) (m * k)), bias((size_t) n);

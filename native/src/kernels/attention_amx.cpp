@@ -101,9 +101,10 @@ GITCAP_ATTN_AMX_TARGET inline void prefetch(const void * p, size_t bytes) {
 // Rows ahead that the conversion of V asks for (that of K asks for the next 16 keys).
 constexpr int64_t prefetch_distance = 8;
 
-// 16 floats at p, or zeros where `on` is false.
-GITCAP_ATTN_AMX_TARGET inline __m512 load_or_zero(const float * p, bool on) {
-    return on ? _mm512_loadu_ps(p) : _mm512_setzero_ps();
+// The 16 floats at row + offset, or zeros where the row is null (a padded key or query) or `on`
+// is false (padded dims). The offset is applied only to a real row.
+GITCAP_ATTN_AMX_TARGET inline __m512 load_or_zero(const float * row, int64_t offset, bool on = true) {
+    return row && on ? _mm512_loadu_ps(row + offset) : _mm512_setzero_ps();
 }
 
 // The 16 x 16 dwords a[j][r] transposed in place: a[r][j].
@@ -142,7 +143,7 @@ GITCAP_ATTN_AMX_TARGET void convert_keys(workspace & w, const view & k, int64_t 
             __m512i a[16];
             for (int j = 0; j < 16; j++) {
                 const float * kr = t0 + j < w.n ? k.row(t0 + j, h, b) : nullptr;
-                const __m512 f0 = load_or_zero(kr + d, kr && d < w.hd), f1 = load_or_zero(kr + d + 16, kr && d + 16 < w.hd);
+                const __m512 f0 = load_or_zero(kr, d, d < w.hd), f1 = load_or_zero(kr, d + 16, d + 16 < w.hd);
                 // cvtne2ps(a, b): b's 16 go first, so dword r holds dims (2r, 2r + 1)
                 a[j] = (__m512i) _mm512_cvtne2ps_pbh(f1, f0);
             }
@@ -169,7 +170,7 @@ GITCAP_ATTN_AMX_TARGET void convert_values(workspace & w, const view & v, int64_
         }
         uint16_t * row = w.vt + (t / key_align) * nvd * tile_elems + (t % key_align) / 2 * 32;
         for (int db = 0; db < nvd; db++) {
-            const __m512bh pair = _mm512_cvtne2ps_pbh(load_or_zero(v1 + db * 16, v1), load_or_zero(v0 + db * 16, v0));
+            const __m512bh pair = _mm512_cvtne2ps_pbh(load_or_zero(v1, db * 16), load_or_zero(v0, db * 16));
             _mm512_store_si512(row + db * tile_elems, _mm512_permutexvar_epi16(interleave, (__m512i) pair));
         }
     }
@@ -187,8 +188,8 @@ GITCAP_ATTN_AMX_TARGET void convert_queries(const workspace & w, scored_block & 
     for (int i = 0; i < block_rows; i++) {
         const float * qr = i < n_q ? q.row(q0 + i, h, b) : nullptr;
         for (int d = 0; d < w.hd_pad; d += 32) {
-            const __m512 f0 = _mm512_mul_ps(load_or_zero(qr + d, qr && d < w.hd), sc);
-            const __m512 f1 = _mm512_mul_ps(load_or_zero(qr + d + 16, qr && d + 16 < w.hd), sc);
+            const __m512 f0 = _mm512_mul_ps(load_or_zero(qr, d, d < w.hd), sc);
+            const __m512 f1 = _mm512_mul_ps(load_or_zero(qr, d + 16, d + 16 < w.hd), sc);
             _mm512_store_si512(sb.qb + i * w.hd_pad + d, (__m512i) _mm512_cvtne2ps_pbh(f1, f0));
         }
     }

@@ -140,8 +140,8 @@ GITCAP_BF16_TARGET void store_pass(const finished_pass & f, int64_t n, const des
 // Brings the lines that store_pass will read (residual) and write (y) for a pass into the cache
 // while its products run: its 32 rows are far apart in memory, and a miss on each would keep the
 // vector units from finishing before the tiles need them again.
-GITCAP_BF16_TARGET void prefetch_pass(const finished_pass & f, const destination & out) {
-    const size_t bytes = f.panels * panel_rows * (out.y_bf16 ? 2 : 4);
+GITCAP_BF16_TARGET void prefetch_pass(const finished_pass & f, int64_t n, const destination & out) {
+    const size_t bytes = std::min<int64_t>(f.panels * panel_rows, n - f.col) * (out.y_bf16 ? 2 : 4);
     for (int64_t r = 0; r < f.rows; r++) {
         const auto * y_row = reinterpret_cast<const char *>(out.y_bf16 ? static_cast<void *>(out.y_bf16) : static_cast<void *>(out.y)) +
                              (f.row + r) * out.y_row_stride + f.col * (out.y_bf16 ? 2 : 4);
@@ -243,7 +243,7 @@ GITCAP_BF16_TARGET void gemm_tiles(const uint8_t * w_packed, int64_t n, int64_t 
                 // the tile unit works through the products while the vector units finish the last pass
                 float * cbuf = cbufs + (pending.cbuf == cbufs ? 1024 : 0);
                 const finished_pass current{cbuf, r, rows, two ? 2 : 1, p * panel_rows};
-                prefetch_pass(current, out);
+                prefetch_pass(current, n, out);
                 if (pending.cbuf) store_pass<A>(pending, n, out);
                 store_tiles(cbuf, two);
                 pending = current;

@@ -11,6 +11,8 @@
 #if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__))
 #define GITCAP_ATTENTION_AMX 1
 #include <immintrin.h>
+
+#include "kernels/amx_tiles.h"
 #endif
 
 namespace gitcap::attention_amx {
@@ -27,21 +29,8 @@ constexpr int block_rows = 16;      // queries per block: the rows of the A and 
 constexpr int tile_elems = 512;     // bf16 values in one 16 x 64-byte tile
 constexpr int64_t key_align = 32;   // keys are padded to this (one A tile of weights)
 
-// Tile registers (palette 1), all 16 rows x 64 bytes: tmm0-3 C (f32), tmm4 A (queries or
+// Tile registers (amx_tiles.h: all 16 rows x 64 bytes): tmm0-3 C (f32), tmm4 A (queries or
 // weights), tmm6-7 B (keys or values), loaded in turn so that a load overlaps a product.
-struct alignas(64) tile_config {
-    uint8_t palette = 1;
-    uint8_t start_row = 0;
-    uint8_t reserved[14] = {};
-    uint16_t colsb[16] = {};
-    uint8_t rows[16] = {};
-};
-
-tile_config make_config() {
-    tile_config c;
-    for (int t = 0; t < 8; t++) c.rows[t] = block_rows, c.colsb[t] = 64;
-    return c;
-}
 
 // One block of queries and its scores. There are two: the next block's scores are computed by the
 // tiles while the vector units take the softmax of the current one.
@@ -371,7 +360,7 @@ GITCAP_ATTN_AMX_TARGET void run(const view & q, const view & k, const view & v, 
     const int64_t u0 = units * ith / nth, u1 = units * (ith + 1) / nth;
     if (u0 >= u1) return;
     workspace w = make_workspace(n, head_dim);
-    static const tile_config config = make_config();
+    static const amx_tile_config config = full_tiles_config();
     _tile_loadconfig(&config);
     int64_t converted = -1; // the (batch, head) whose K and V are in w
     int cur = 0;            // w.blk[cur]: this unit's block

@@ -10,6 +10,7 @@
 #define GITCAP_BF16_AMX 1
 #include <immintrin.h>
 
+#include "kernels/amx_tiles.h"
 #include "kernels/simd_math.h"
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -36,21 +37,9 @@ constexpr int64_t unpacked_budget = 1 << 20;      // bytes of bf16 panels per ch
 constexpr int64_t values_bytes(weight_format f) { return f == weight_format::q8 ? block * panel_rows : block * panel_rows / 2; }
 constexpr int64_t block_bytes(weight_format f) { return values_bytes(f) + panel_rows * 2; }
 
-// Tile registers (palette 1): tmm0-3 C (16 x 16 f32: rows 0-15 and 16-31 of the pass, by two
-// panels), tmm4-5 A (16 rows x 32 bf16 inputs), tmm6-7 B (16 pairs of inputs x 16 outputs).
-struct alignas(64) tile_config {
-    uint8_t palette = 1;
-    uint8_t start_row = 0;
-    uint8_t reserved[14] = {};
-    uint16_t colsb[16] = {};
-    uint8_t rows[16] = {};
-};
-
-tile_config make_config() {
-    tile_config c;
-    for (int t = 0; t < 8; t++) c.rows[t] = tile_rows, c.colsb[t] = 64;
-    return c;
-}
+// Tile registers (amx_tiles.h: all 16 rows x 64 bytes): tmm0-3 C (16 x 16 f32: rows 0-15 and
+// 16-31 of the pass, by two panels), tmm4-5 A (16 rows x 32 bf16 inputs), tmm6-7 B (16 pairs of
+// inputs x 16 outputs).
 
 bool request_tile_permission() {
     constexpr long arch_req_xcomp_perm = 0x1023, xfeature_xtiledata = 18;
@@ -223,7 +212,7 @@ GITCAP_BF16_TARGET void gemm_tiles(const uint8_t * w_packed, int64_t n, int64_t 
         std::memcpy(tail, reinterpret_cast<const uint8_t *>(xb) + full_rows * row_size, (m - full_rows) * row_size);
     }
 
-    static const tile_config config = make_config();
+    static const amx_tile_config config = full_tiles_config();
     _tile_loadconfig(&config);
     for (int64_t pc = p0; pc < p1; pc += chunk) {
         const int64_t count = std::min(chunk, p1 - pc);

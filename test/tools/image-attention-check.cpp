@@ -3,6 +3,7 @@
 // sizes, strided rows, several queries and heads, and identical results for every thread split.
 // Built and run by test/model/cpu-kernels.test.ts; prints "skip" where the CPU lacks AVX-512.
 #include "kernels/image_attention.h"
+#include "check_util.h"
 
 #include <cmath>
 #include <cstdio>
@@ -12,19 +13,6 @@
 #include <vector>
 
 using namespace gitcap::image_attention;
-
-__attribute__((target("f16c"))) static uint16_t to_fp16(float x) { return _cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT); }
-__attribute__((target("f16c"))) static float from_fp16(uint16_t h) { return _cvtsh_ss(h); }
-
-static int failures = 0;
-#define CHECK(cond, ...)                       \
-    do {                                       \
-        if (!(cond)) {                         \
-            std::printf("FAIL: " __VA_ARGS__); \
-            std::printf("\n");                 \
-            if (++failures > 20) return;       \
-        }                                      \
-    } while (0)
 
 // k [hd, n_img, heads] f16, q [hd, n, heads] f32, then v [hd, n_img, heads] f16, p [n_img, n, heads] f32;
 // every row padded by a few elements, so that strides are not widths.

@@ -9,6 +9,7 @@
 // Built and run by test/model/cpu-kernels.test.ts; prints "skip" where the CPU lacks the kernel's instructions.
 #include "kernels/bf16_gemm_amx.h"
 #include "kernels/int8_gemm.h"
+#include "check_util.h"
 #ifdef GITCAP_CHECK_AVX2
 #include "kernels/int8_gemm_avx2.h"
 #endif
@@ -34,8 +35,6 @@ struct block_q4_0 {
 };
 
 __attribute__((target("f16c"))) static float fp16_round(float x) { return _cvtsh_ss(_cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT)); }
-__attribute__((target("f16c"))) static uint16_t to_fp16(float x) { return _cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT); }
-__attribute__((target("f16c"))) static float from_fp16(uint16_t h) { return _cvtsh_ss(h); }
 
 // The kernel under test, from the command line.
 static std::string kernel = "avx512vnni";
@@ -94,16 +93,6 @@ static double from_bf16(uint16_t h) {
     std::memcpy(&x, &bits, 4);
     return x;
 }
-
-static int failures = 0;
-#define CHECK(cond, ...)                 \
-    do {                                 \
-        if (!(cond)) {                   \
-            std::printf("FAIL: " __VA_ARGS__); \
-            std::printf("\n");           \
-            if (++failures > 20) return; \
-        }                                \
-    } while (0)
 
 static void check_shape(std::mt19937 & rng, weight_format format, epilogue act, int64_t m, int64_t k, int64_t n, bool with_bias) {
     const int64_t nb = k / 32;

@@ -15,6 +15,14 @@ export interface DecodeStats {
   decodedFrames: number | undefined;
 }
 
+/** How the decoder runs; neither choice changes a frame. */
+export interface DecoderSettings {
+  /** ffmpeg's decoder threads: 0 lets ffmpeg choose (fastest alone), 1 costs the least CPU. */
+  readonly threads: number;
+}
+
+export const DEFAULT_DECODER: DecoderSettings = { threads: 0 };
+
 // ffmpeg 5.1 renamed -vsync to -fps_mode; older builds only know -vsync. Remembered per binary.
 const fpsModeOption = new Map<string, string>();
 
@@ -33,12 +41,13 @@ export async function decodeFrames(
   method: DecodeMethod,
   checkPts: boolean,
   stats: DecodeStats,
+  decoder: DecoderSettings = DEFAULT_DECODER,
 ): Promise<Map<number, RgbFrame> | undefined> {
   const runs = planDecodeRuns(targets, timeline, probe.width * probe.height, method, probe.indexedSeek);
-  const decoded = await executeRuns(job, probe, timeline, runs, checkPts, stats);
+  const decoded = await executeRuns(job, probe, timeline, runs, checkPts, stats, decoder);
   if (decoded !== undefined || runs.every((run) => run.seekTo === null)) return decoded;
   // A seek landed elsewhere (an index that lies about keyframes): decode from the start instead.
-  return executeRuns(job, probe, timeline, [{ seekTo: null, frames: targets }], checkPts, stats);
+  return executeRuns(job, probe, timeline, [{ seekTo: null, frames: targets }], checkPts, stats, decoder);
 }
 
 async function executeRuns(
@@ -48,10 +57,17 @@ async function executeRuns(
   runs: readonly DecodeRun[],
   checkPts: boolean,
   stats: DecodeStats,
+  decoder: DecoderSettings,
 ): Promise<Map<number, RgbFrame> | undefined> {
   const frames = new Map<number, RgbFrame>();
   for (const run of runs) {
-    const output = await decodeRun(job, probe, timeline, run, stats);
+    let output: RunOutput | undefined;
+    if (canSkipUnreferenced(timeline, run)) {
+      output = await decodeRun(job, probe, timeline, run, stats, decoder, true);
+      // A wanted frame was not a reference frame after all: decode the run again, every frame.
+      if (output.frames.length !== run.frames.length) output = undefined;
+    }
+    output ??= await decodeRun(job, probe, timeline, run, stats, decoder, false);
     if (output.frames.length !== run.frames.length) return undefined;
     const expectedPts = timeline.pts;
     if (checkPts && expectedPts !== null && run.frames.some((frame, i) => output.pts[i] !== expectedPts[frame])) {
@@ -68,12 +84,27 @@ interface RunOutput {
   pts: (number | null)[];
 }
 
+/**
+ * Whether a run may tell the decoder to skip the frames no other frame predicts from (ffmpeg's
+ * `-skip_frame noref`, a third less work for H.264 with B-frames): when every wanted frame looks
+ * like a reference frame and has a pts of its own, by which the run then picks it.
+ */
+function canSkipUnreferenced(timeline: FrameTimeline, run: DecodeRun): boolean {
+  const { pts, likelyReference } = timeline;
+  if (pts === null || likelyReference === null) return false;
+  return run.frames.every(
+    (frame) => likelyReference[frame] === true && pts[frame - 1] !== pts[frame] && pts[frame + 1] !== pts[frame],
+  );
+}
+
 async function decodeRun(
   job: VideoJob,
   probe: VideoProbe,
   timeline: FrameTimeline,
   run: DecodeRun,
   stats: DecodeStats,
+  decoder: DecoderSettings,
+  skipUnreferenced: boolean,
 ): Promise<RunOutput> {
   const pixels = probe.width * probe.height; // rotation keeps the pixel count
   for (;;) {
@@ -81,7 +112,7 @@ async function decodeRun(
     const reader = new PpmStreamReader(run.frames.length, pixels);
     const pts: (number | null)[] = [];
     const result = await runTool(
-      toolRun(job, 'ffmpeg', decodeArgs(job, probe, timeline, run, fpsMode), {
+      toolRun(job, 'ffmpeg', decodeArgs(job, probe, timeline, run, fpsMode, decoder, skipUnreferenced), {
         maxStdoutBytes: run.frames.length * (pixels * 3 + 64),
         onStdout: (chunk) => reader.push(chunk),
         onStderrLine: (line) => {
@@ -110,9 +141,15 @@ async function decodeRun(
   }
 }
 
-function decodeArgs(job: VideoJob, probe: VideoProbe, timeline: FrameTimeline, run: DecodeRun, fpsMode: string): string[] {
-  const first = run.seekTo ?? 0;
-  const select = run.frames.map((frame) => `eq(n\\,${frame - first})`).join('+');
+function decodeArgs(
+  job: VideoJob,
+  probe: VideoProbe,
+  timeline: FrameTimeline,
+  run: DecodeRun,
+  fpsMode: string,
+  decoder: DecoderSettings,
+  skipUnreferenced: boolean,
+): string[] {
   return [
     '-nostdin', '-hide_banner', '-nostats',
     // verbose: the decoded-frame statistics; level tags tell errors from the rest.
@@ -120,14 +157,30 @@ function decodeArgs(job: VideoJob, probe: VideoProbe, timeline: FrameTimeline, r
     ...INPUT_PROTOCOLS,
     // Keep the container's pts so showinfo's pts can be checked against the timeline.
     '-copyts',
+    ...(decoder.threads > 0 ? ['-threads', String(decoder.threads)] : []),
+    ...(skipUnreferenced ? ['-skip_frame', 'noref'] : []),
     ...(run.seekTo === null ? [] : ['-ss', seekSeconds(probe, timeline, run.seekTo)]),
     '-i', job.inputArg,
     '-map', `0:${probe.streamIndex}`,
-    '-vf', `select=${select},showinfo`,
+    '-vf', `${frameFilter(timeline, run, skipUnreferenced)},showinfo`,
     '-frames:v', String(run.frames.length),
     fpsMode, 'passthrough',
     '-f', 'image2pipe', '-c:v', 'ppm', '-pix_fmt', 'rgb24', '-',
   ];
+}
+
+/**
+ * Keeps the run's frames. By their count from the first decoded frame, or, when the decoder skips
+ * frames and that count no longer holds, by their pts; `trim` then ends the run after the last
+ * one, also when a skipped wanted frame never comes.
+ */
+function frameFilter(timeline: FrameTimeline, run: DecodeRun, skipUnreferenced: boolean): string {
+  if (skipUnreferenced) {
+    const pts = run.frames.map((frame) => timeline.pts![frame]!);
+    return `trim=end_pts=${pts[pts.length - 1]! + 1},select=${pts.map((value) => `eq(pts\\,${value})`).join('+')}`;
+  }
+  const first = run.seekTo ?? 0;
+  return `select=${run.frames.map((frame) => `eq(n\\,${frame - first})`).join('+')}`;
 }
 
 /**

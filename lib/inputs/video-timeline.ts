@@ -15,6 +15,12 @@ export interface FrameTimeline {
   readonly keyframes: readonly number[];
   /** Seconds from the first frame to the end of the last one. */
   readonly duration: number;
+  /**
+   * Per frame, whether its place in the decode order says later frames may predict from it (see
+   * referenceHints); null when the decode order is unknown. Only a hint for skipping work: a read
+   * that skips the other frames checks that it got every frame it wanted.
+   */
+  readonly likelyReference: readonly boolean[] | null;
 }
 
 /** The fields of one ffprobe `packet` entry this module reads. */
@@ -52,7 +58,25 @@ export function timelineFromPackets(packets: readonly ProbedPacket[], timing: St
   const keyframes = order.flatMap(({ packet }, index) => ((packet.flags ?? '').includes('K') ? [index] : []));
   const last = order[order.length - 1]?.packet;
   const lastDuration = last?.duration !== undefined && last.duration > 0 ? last.duration : undefined;
-  return timelineFromPts(pts, keyframes, timing, lastDuration);
+  const hints = referenceHints(shown.map((packet) => packet.pts!));
+  const likelyReference = order.map(({ position }) => hints[position]!);
+  return { ...timelineFromPts(pts, keyframes, timing, lastDuration), likelyReference };
+}
+
+/**
+ * For packets in decode order, whether each one is likely a reference frame. A frame shown after
+ * every frame decoded before it (I, P) is; one shown earlier (a B-frame) is only when the next
+ * decoded frame is shown before it again, as a pyramid's middle B-frame is followed by the
+ * B-frames that predict from it. Exact for the usual I/P/B patterns of H.264 and HEVC encoders.
+ */
+export function referenceHints(decodeOrderPts: readonly number[]): boolean[] {
+  let latestShown = -Infinity;
+  return decodeOrderPts.map((pts, position) => {
+    const isBFrame = pts < latestShown;
+    latestShown = Math.max(latestShown, pts);
+    const next = decodeOrderPts[position + 1];
+    return !isBFrame || (next !== undefined && next < pts);
+  });
 }
 
 /** Frames as the decoder produced them (ffprobe -show_frames), pts null where unknown. */
@@ -77,11 +101,11 @@ function timelineFromPts(
       : timing.fps !== undefined
         ? lastTime + 1 / timing.fps
         : Math.max(lastTime, timing.duration ?? 0);
-  return { count: pts.length, pts, times, keyframes, duration };
+  return { count: pts.length, pts, times, keyframes, duration, likelyReference: null };
 }
 
 function timelineWithoutPts(count: number, timing: StreamTiming): FrameTimeline {
   const fps = timing.fps ?? (timing.duration ? count / timing.duration : 1);
   const times = Array.from({ length: count }, (_, index) => index / fps);
-  return { count, pts: null, times, keyframes: [], duration: timing.duration ?? count / fps };
+  return { count, pts: null, times, keyframes: [], duration: timing.duration ?? count / fps, likelyReference: null };
 }

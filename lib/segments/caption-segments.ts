@@ -52,7 +52,8 @@ export async function* captionSegments(model: SegmentCaptioner, input: unknown, 
   // Stops the reads and captions still running when the caller leaves the loop early.
   const stop = new AbortController();
   const signal = userSignal ? AbortSignal.any([userSignal, stop.signal]) : stop.signal;
-  const source = await VideoSource.open(videoPath, { ...o.video, signal });
+  // One decoder thread: the reads overlap the captioning, so the least CPU matters, not their speed.
+  const source = await VideoSource.open(videoPath, { ...o.video, signal, decoderThreads: 1 });
   const bounds = o.segments ?? segmentWindows(source.timeline, o.segmentSeconds!);
   if (o.segments) checkSegmentsInVideo(o.segments, source.timeline);
   o.onSegments?.(bounds.map(([start, end]) => [start, end]));

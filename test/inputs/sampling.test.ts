@@ -12,7 +12,7 @@ import {
 import type { FrameTimeline } from '../../lib/inputs/video-timeline.js';
 
 function timeline(times: number[], duration: number): FrameTimeline {
-  return { count: times.length, pts: null, times, keyframes: [], duration };
+  return { count: times.length, pts: null, times, keyframes: [], duration, likelyReference: null };
 }
 
 describe('uniform sampling', () => {

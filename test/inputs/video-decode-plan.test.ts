@@ -7,7 +7,7 @@ import type { FrameTimeline } from '../../lib/inputs/video-timeline.js';
 function cfr(count: number, gop: number): FrameTimeline {
   const pts = Array.from({ length: count }, (_, i) => i * 512);
   const keyframes = Array.from({ length: Math.ceil(count / gop) }, (_, i) => i * gop);
-  return { count, pts, times: pts.map((p) => p / 12800), keyframes, duration: count / 25 };
+  return { count, pts, times: pts.map((p) => p / 12800), keyframes, duration: count / 25, likelyReference: null };
 }
 
 const FULL_HD = 1920 * 1080;

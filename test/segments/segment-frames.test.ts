@@ -9,11 +9,11 @@ import { checkSegmentOptions } from '../../lib/segments/segment-options.js';
 
 function constantRate(count: number, fps: number): FrameTimeline {
   const times = Array.from({ length: count }, (_, i) => i / fps);
-  return { count, pts: times.map((_, i) => i), times, keyframes: [0], duration: count / fps };
+  return { count, pts: times.map((_, i) => i), times, keyframes: [0], duration: count / fps, likelyReference: null };
 }
 
 function fromTimes(times: number[], duration: number): FrameTimeline {
-  return { count: times.length, pts: null, times, keyframes: [], duration };
+  return { count: times.length, pts: null, times, keyframes: [], duration, likelyReference: null };
 }
 
 describe('segmentWindows', () => {

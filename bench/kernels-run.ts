@@ -1,11 +1,12 @@
 // gitcap's int8 kernels against each other on this CPU: the model loaded once per kernel
-// (GITCAP_GEMM is read at load; GITCAP_ATTENTION follows it: avx2 with the 256-bit kernels), then
+// (GITCAP_GEMM is read at load; GITCAP_ATTENTION follows it: avx2 with the 256-bit kernels, or
+// --attention for every kernel, e.g. avx2 to compare kernels as an AVX2-only CPU runs them), then
 // captions alternate between the kernels round by round, so that the machine's own load hits them
 // all alike. Prints a Markdown table: median and fastest caption per kernel, and its ratio to the
 // AVX-512 VNNI kernel's and to ggml's median.
 //
 //   node --import tsx bench/kernels-run.ts --model <q8_0.gguf> [--kernels avx512vnni,avxvnni,avx2,ggml]
-//        [--rounds 5] [--threads 1] [--tokens 20] [--frames test/fixtures/inputs]
+//        [--rounds 5] [--threads 1] [--tokens 20] [--frames test/fixtures/inputs] [--attention avx2]
 import { parseArgs } from 'node:util';
 import { GitModel } from '../lib/index.js';
 import { othersCpus, sampleCpu } from './contention.js';
@@ -13,9 +14,10 @@ import { listFrames } from './frames.js';
 import { commaList, positiveInt, requiredModel } from './args.js';
 import { median } from './stats.js';
 
-async function loadWith(model: string, kernel: string, threads: number): Promise<GitModel> {
+async function loadWith(model: string, kernel: string, threads: number, attention: string | undefined): Promise<GitModel> {
   process.env.GITCAP_GEMM = kernel;
-  if (kernel === 'avxvnni' || kernel === 'avx2') process.env.GITCAP_ATTENTION = 'avx2';
+  if (attention !== undefined) process.env.GITCAP_ATTENTION = attention;
+  else if (kernel === 'avxvnni' || kernel === 'avx2') process.env.GITCAP_ATTENTION = 'avx2';
   try {
     return await GitModel.load(model, { backend: 'cpu', threads });
   } finally {
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
       threads: { type: 'string', default: '1' },
       tokens: { type: 'string', default: '20' },
       frames: { type: 'string', default: 'test/fixtures/inputs' },
+      attention: { type: 'string' },
     },
   });
   const model = requiredModel(values.model);
@@ -42,7 +45,7 @@ async function main(): Promise<void> {
   const kernels = commaList(values.kernels);
 
   const models = new Map<string, GitModel>();
-  for (const k of kernels) models.set(k, await loadWith(model, k, threads));
+  for (const k of kernels) models.set(k, await loadWith(model, k, threads, values.attention));
   const first = models.values().next().value!;
   const frames = await listFrames(values.frames, first.info.vision.numFrames);
   const options = { minNewTokens: tokens, maxNewTokens: tokens };

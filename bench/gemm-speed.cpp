@@ -4,9 +4,10 @@
 // Time is each thread's own CPU time (the slowest thread's), so that other processes' load takes
 // little away from the figure (it still shares caches and memory bandwidth); wall time beside it.
 // Built and run by hand (README "Benchmarks"):
-//   g++ -O2 -std=c++17 -Inative/src bench/gemm-speed.cpp native/src/kernels/int8_gemm.cpp native/src/kernels/bf16_gemm_amx.cpp -o /tmp/gemm-speed -lpthread && /tmp/gemm-speed 2 5
+//   g++ -O2 -std=c++17 -Inative/src bench/gemm-speed.cpp native/src/kernels/int8_gemm.cpp native/src/kernels/int8_gemm_avx2.cpp native/src/kernels/bf16_gemm_amx.cpp -o /tmp/gemm-speed -lpthread && /tmp/gemm-speed 2 5
 #include "kernels/bf16_gemm_amx.h"
 #include "kernels/int8_gemm.h"
+#include "kernels/int8_gemm_avx2.h"
 
 #include <algorithm>
 #include <chrono>
@@ -63,12 +64,15 @@ int main(int argc, char ** argv) {
             std::vector<uint8_t> packed(int8_gemm::packed_size(f, l.n, l.k));
             int8_gemm::pack(f, f == int8_gemm::weight_format::q8 ? (void *) w8.data() : (void *) w4.data(), l.n, l.k, packed.data(), 0,
                             (l.n + 15) / 16);
-            static const char * const names[] = {"avx512vnni", "amx-bf16"};
-            for (int kernel = 0; kernel < 2; kernel++) {
+            static const char * const names[] = {"avx512vnni", "amx-bf16", "avxvnni", "avx2"};
+            for (int kernel = 0; kernel < 4; kernel++) {
                 if (kernel == 1 && !bf16_amx::available()) continue;
+                const auto narrow = kernel == 2 ? int8_gemm_avx2::variant::avxvnni : int8_gemm_avx2::variant::avx2;
+                if (kernel >= 2 && !int8_gemm_avx2::available(narrow)) continue;
                 auto gemm = [&](int8_gemm::weight_format f, int8_gemm::epilogue e, const uint8_t * w, int64_t n, int64_t k, const uint8_t * xq,
                                 int64_t m, float * y, size_t ys, const float * b, int ith, int nth) {
                     if (kernel == 1) return bf16_amx::gemm(f, e, w, n, k, xb.data(), m, bf16_amx::destination{y, ys, b}, ith, nth);
+                    if (kernel >= 2) return int8_gemm_avx2::gemm(narrow, f, e, w, n, k, xq, m, y, ys, b, ith, nth);
                     int8_gemm::gemm(f, e, w, n, k, xq, m, y, ys, b, ith, nth);
                 };
                 std::vector<double> cpu_ms, wall_ms;

@@ -1,5 +1,5 @@
 // Speed of gitcap's attention kernels (native/src/kernels/attention_kernel.cpp, AVX-512 f32;
-// attention_amx.cpp, AMX-BF16) on the full-size model's two shapes: the vision tower (6 frames of
+// attention_amx.cpp, AMX-BF16; attention_kernel_avx2.cpp, AVX2 f32) on the full-size model's two shapes: the vision tower (6 frames of
 // 197 tokens, each frame attending to itself) and the text decoder's image prefix (1182 tokens
 // attending to all 1182); 12 heads of 64. GFLOP/s counts 4 n^2 hd per head (q.k and p.v, a
 // multiply and an add each). Each kernel on `threads` threads (one std::thread each, joined after
@@ -7,9 +7,10 @@
 // that other processes' load takes little away from it; wall time beside it.
 // Built and run by hand (README "How it works", attention on AMX-BF16):
 // Arguments: threads (2), repetitions (10), and optionally "vision" or "prefix" for one shape only.
-//   g++ -O2 -std=c++17 -Inative/src bench/attention-speed.cpp native/src/kernels/attention_kernel.cpp native/src/kernels/attention_amx.cpp native/src/kernels/bf16_gemm_amx.cpp native/src/kernels/int8_gemm.cpp -o /tmp/attention-speed -lpthread && /tmp/attention-speed 2 10
+//   g++ -O2 -std=c++17 -Inative/src bench/attention-speed.cpp native/src/kernels/attention_kernel.cpp native/src/kernels/attention_kernel_avx2.cpp native/src/kernels/attention_amx.cpp native/src/kernels/bf16_gemm_amx.cpp native/src/kernels/int8_gemm.cpp -o /tmp/attention-speed -lpthread && /tmp/attention-speed 2 10
 #include "kernels/attention_amx.h"
 #include "kernels/attention_kernel.h"
+#include "kernels/attention_kernel_avx2.h"
 
 #include <algorithm>
 #include <chrono>
@@ -58,11 +59,12 @@ int main(int argc, char ** argv) {
         };
         const float scale = 1.0f / std::sqrt(float(hd));
         const double gflop = 4.0 * s.n * s.n * hd * heads * s.batch / 1e9;
-        static const char * const names[] = {"avx512", "amx"};
-        for (int kernel = 0; kernel < 2; kernel++) {
+        static const char * const names[] = {"avx512", "amx", "avx2"};
+        for (int kernel = 0; kernel < 3; kernel++) {
             if (kernel == 0 && !attention_kernel::available()) continue;
             if (kernel == 1 && !attention_amx::available()) continue;
-            const auto run = kernel == 0 ? attention_kernel::run : attention_amx::run;
+            if (kernel == 2 && !attention_kernel_avx2::available()) continue;
+            const auto run = kernel == 0 ? attention_kernel::run : kernel == 1 ? attention_amx::run : attention_kernel_avx2::run;
             std::vector<double> cpu_ms, wall_ms;
             for (int r = 0; r < reps + 1; r++) {
                 const auto t0 = std::chrono::steady_clock::now();

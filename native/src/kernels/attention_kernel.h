@@ -3,6 +3,7 @@
 // ggml's version re-packs K and V for every tile of queries; this one works on 16 queries at a
 // time with the queries in the vector lanes, so that scores, the online softmax and the
 // weighted sum of values are all lane-wise (broadcasts, no transposes, no horizontal sums).
+// Each head's K and V are copied once to contiguous rows, which every tile of queries then walks.
 // f32 throughout, with the running-max (flash) softmax. On CPUs with AMX-BF16, models with
 // quantized weights use attention_amx.h instead (same interface, bf16 tile products, several
 // times faster); models with f32 weights keep this one unless GITCAP_ATTENTION=amx.

@@ -28,7 +28,11 @@ bool available() {
 namespace {
 using vec = __m512;
 constexpr int lanes = 16;
-constexpr int key_tile = 16;
+// 32 registers: 12 keys x 2 query vectors of scores, the 2 query vectors and a broadcast; 8 value
+// dimensions x 2 query vectors of sums (the fastest of the shapes measured, bench/attention-speed.cpp).
+constexpr int qvecs = 2;
+constexpr int key_tile = 12;
+constexpr int value_dims = 8;
 GITCAP_TARGET inline vec vzero() { return _mm512_setzero_ps(); }
 GITCAP_TARGET inline vec vset1(float x) { return _mm512_set1_ps(x); }
 GITCAP_TARGET inline vec vload(const float * p) { return _mm512_loadu_ps(p); }

@@ -1,6 +1,6 @@
 // Scaled dot-product attention for x86 CPUs with AVX-512, used in place of ggml's CPU flash
 // attention for the vision tower and the image prefix (no mask: every query sees every key).
-// ggml's version re-packs K and V for every tile of queries; this one works on 16 queries at a
+// ggml's version re-packs K and V for every tile of queries; this one works on 32 queries at a
 // time with the queries in the vector lanes, so that scores, the online softmax and the
 // weighted sum of values are all lane-wise (broadcasts, no transposes, no horizontal sums).
 // Each head's K and V are copied once to contiguous rows, which every tile of queries then walks.

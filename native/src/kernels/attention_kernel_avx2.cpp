@@ -31,7 +31,11 @@ bool available() {
 namespace {
 using vec = __m256;
 constexpr int lanes = 8;
-constexpr int key_tile = 8;
+// 16 registers: 6 keys x 2 query vectors of scores, the 2 query vectors and a broadcast; 4 value
+// dimensions x 2 query vectors of sums (the fastest of the shapes measured, bench/attention-speed.cpp).
+constexpr int qvecs = 2;
+constexpr int key_tile = 6;
+constexpr int value_dims = 4;
 GITCAP_TARGET inline vec vzero() { return _mm256_setzero_ps(); }
 GITCAP_TARGET inline vec vset1(float x) { return _mm256_set1_ps(x); }
 GITCAP_TARGET inline vec vload(const float * p) { return _mm256_loadu_ps(p); }

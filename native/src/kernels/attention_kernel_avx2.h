@@ -1,5 +1,5 @@
 // The attention kernel of attention_kernel.h in 256-bit registers, for x86 CPUs with AVX2 and
-// FMA but no AVX-512: 8 queries per tile (one per lane) instead of 16, the same online softmax
+// FMA but no AVX-512: 16 queries per tile (two vectors of 8) instead of 32, the same online softmax
 // and the same f32 arithmetic; exp by simd_math_avx2.h.
 #pragma once
 

@@ -67,7 +67,9 @@ export function timelineFromPackets(packets: readonly ProbedPacket[], timing: St
  * For packets in decode order, whether each one is likely a reference frame. A frame shown after
  * every frame decoded before it (I, P) is; one shown earlier (a B-frame) is only when the next
  * decoded frame is shown before it again, as a pyramid's middle B-frame is followed by the
- * B-frames that predict from it. Exact for the usual I/P/B patterns of H.264 and HEVC encoders.
+ * B-frames that predict from it. On x264, x265 and MPEG-4 streams this never called a frame that
+ * the decoder skips a reference frame; it calls a few referenced B-frames unreferenced, which only
+ * costs a read the skipping.
  */
 export function referenceHints(decodeOrderPts: readonly number[]): boolean[] {
   let latestShown = -Infinity;

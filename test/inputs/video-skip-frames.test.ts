@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { findFfmpegTools, type FfmpegTools } from '../../lib/inputs/ffmpeg.js';
 import { decodeFrames, type DecodeStats } from '../../lib/inputs/video-decode.js';
+import type { VideoJob } from '../../lib/inputs/video-job.js';
 import { checkVideoOptions } from '../../lib/inputs/video-options.js';
 import { probeVideo, type VideoProbe } from '../../lib/inputs/video-probe.js';
 import { VideoSource } from '../../lib/inputs/video-source.js';
@@ -22,15 +23,18 @@ let dir = '';
 let file = '';
 let tools: FfmpegTools;
 let reference: Buffer[] = [];
+// The file probed once; `hints` are its timeline's reference hints.
+let job: VideoJob;
+let probe: VideoProbe;
+let hints: readonly boolean[] = [];
 
 function newStats(): DecodeStats {
   return { ffmpegRuns: 0, decodedFrames: undefined };
 }
 
-async function decodeWith(timeline: FrameTimeline | undefined, targets: number[], stats: DecodeStats) {
-  const job = await openVideoJob(file, checkVideoOptions({ numFrames: 1 }));
-  const probe: VideoProbe = await probeVideo(job);
-  return decodeFrames(job, probe, timeline ?? probe.timeline, targets, 'select', true, stats);
+function decodeWith(timeline: FrameTimeline, targets: number[], stats: DecodeStats) {
+  // A fresh time limit for each read.
+  return decodeFrames({ ...job, deadline: Date.now() + job.timeoutMs }, probe, timeline, targets, 'select', true, stats);
 }
 
 function assertReferenceBytes(frames: Map<number, { data: Uint8Array }> | undefined, targets: number[]): void {
@@ -51,23 +55,22 @@ describe('skipping unreferenced frames', { skip }, () => {
       '-bf', '3', '-x264-params', 'b-pyramid=normal', '-pix_fmt', 'yuv420p', file,
     ]);
     reference = await referenceFrames(tools, file, WIDTH * HEIGHT * 3);
+    job = await openVideoJob(file, checkVideoOptions({ numFrames: 1 }));
+    probe = await probeVideo(job);
+    hints = probe.timeline.likelyReference!;
   });
   after(async () => {
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
-  test('the packets mark the B-frames no other frame predicts from', async () => {
-    const source = await VideoSource.open(file);
-    const hints = source.timeline.likelyReference!;
+  test('the packets mark the B-frames no other frame predicts from', () => {
     assert.equal(hints.length, 200);
     const unreferenced = hints.filter((hint) => !hint).length;
     assert.ok(unreferenced > 40 && unreferenced < 120, `${unreferenced} unreferenced frames`);
-    for (const key of source.timeline.keyframes) assert.equal(hints[key], true, `keyframe ${key}`);
+    for (const key of probe.timeline.keyframes) assert.equal(hints[key], true, `keyframe ${key}`);
   });
 
   test('reference frames only: same bytes as a plain decode, fewer frames decoded', async () => {
-    const source = await VideoSource.open(file);
-    const hints = source.timeline.likelyReference!;
     // The last reference frame before each keyframe: the worst case for a seek.
     const targets = [49, 99, 149, 199].map((end) => {
       let frame = end;
@@ -75,7 +78,7 @@ describe('skipping unreferenced frames', { skip }, () => {
       return frame;
     });
     const stats = newStats();
-    const frames = await decodeWith(undefined, targets, stats);
+    const frames = await decodeWith(probe.timeline, targets, stats);
     assertReferenceBytes(frames, targets);
     assert.equal(stats.ffmpegRuns, 1);
     const referenceCount = hints.slice(0, targets[3]! + 1).filter(Boolean).length;
@@ -85,21 +88,17 @@ describe('skipping unreferenced frames', { skip }, () => {
   });
 
   test('an unreferenced wanted frame: every frame decoded, in one run', async () => {
-    const source = await VideoSource.open(file);
-    const hints = source.timeline.likelyReference!;
     const bFrame = hints.findIndex((hint, index) => index > 100 && !hint);
     const stats = newStats();
     const targets = [10, bFrame];
-    assertReferenceBytes(await decodeWith(undefined, targets, stats), targets);
+    assertReferenceBytes(await decodeWith(probe.timeline, targets, stats), targets);
     assert.equal(stats.ffmpegRuns, 1);
     assert.ok(stats.decodedFrames! >= bFrame + 1, `decoded ${stats.decodedFrames}`);
   });
 
   test('a wrong hint: the skipped frame is decoded again, same bytes', async () => {
-    const source = await VideoSource.open(file);
-    const hints = source.timeline.likelyReference!;
     const bFrame = hints.findIndex((hint, index) => index > 60 && !hint);
-    const wrongHints = { ...source.timeline, likelyReference: hints.map(() => true) };
+    const wrongHints = { ...probe.timeline, likelyReference: hints.map(() => true) };
     const stats = newStats();
     const targets = [5, bFrame];
     assertReferenceBytes(await decodeWith(wrongHints, targets, stats), targets);
